@@ -1,0 +1,7 @@
+/** Test support for MirageJ modules: simulation on virtual time, simulated links, pcap, interop helpers. */
+module io.miragej.testkit {
+    requires transitive io.miragej.types;
+    requires static org.junit.jupiter.api;
+
+    exports io.miragej.testkit;
+}
