@@ -2,6 +2,7 @@
 module io.miragej.testkit {
     requires transitive io.miragej.types;
     requires static org.junit.jupiter.api;
+    requires static org.junit.platform.commons;
 
     exports io.miragej.testkit;
 }

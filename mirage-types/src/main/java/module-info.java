@@ -13,4 +13,5 @@ module io.miragej.types {
 
     uses io.miragej.platform.Backend;
     uses io.miragej.platform.KeySet;
+    uses io.miragej.platform.StackProvider;
 }
