@@ -1,0 +1,209 @@
+package io.miragej.unix;
+
+import io.miragej.device.Block;
+import io.miragej.device.Console;
+import io.miragej.device.EventLoop;
+import io.miragej.device.MonotonicClock;
+import io.miragej.device.Network;
+import io.miragej.device.Random;
+import io.miragej.device.Time;
+import io.miragej.device.WallClock;
+import io.miragej.kv.ReadOnlyKv;
+import io.miragej.kv.ReadWriteKv;
+import io.miragej.platform.Backend;
+import io.miragej.platform.Config;
+import io.miragej.platform.ConfigException;
+import io.miragej.platform.Devices;
+import io.miragej.platform.Key;
+import io.miragej.platform.StackProvider;
+import io.miragej.stack.Stack;
+import io.miragej.stats.Counters;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The unix backend: MirageJ hosted as an ordinary process on Linux. */
+public final class UnixBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(UnixBackend.class);
+
+    /** Which network stack applications get from {@link Devices#stack()}. */
+    public static final Key<String> NET = Key.choice("net", "socket",
+            "network stack: socket (the host's sockets) or direct (MirageJ's own TCP/IP, needs mirage-tcpip)",
+            "socket", "direct");
+
+    @Override
+    public String name() {
+        return "unix";
+    }
+
+    @Override
+    public String coordinates() {
+        return "io.miragej:mirage-unix";
+    }
+
+    @Override
+    public List<Key<?>> keys() {
+        return List.of(NET);
+    }
+
+    @Override
+    public Session open(Config config) {
+        return new UnixSession(config);
+    }
+
+    /** One run: the devices handed to the application, closed together at its end. */
+    static final class UnixSession implements Session, Devices {
+        private final Config config;
+        private final Counters counters = new Counters();
+        private final HostConsole console = new HostConsole(System.out);
+        private final HostTime time = new HostTime();
+        private final HostRandom random = new HostRandom();
+        private final ServiceTracker services = new ServiceTracker();
+        private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+        private Stack stack;
+        private boolean closed;
+
+        UnixSession(Config config) {
+            this.config = config;
+        }
+
+        @Override
+        public Devices devices() {
+            return this;
+        }
+
+        @Override
+        public void awaitServices() throws InterruptedException {
+            services.awaitNone();
+        }
+
+        @Override
+        public Config config() {
+            return config;
+        }
+
+        @Override
+        public Console console() {
+            return console;
+        }
+
+        @Override
+        public MonotonicClock monotonicClock() {
+            return System::nanoTime;
+        }
+
+        @Override
+        public WallClock wallClock() {
+            return () -> {
+                Instant now = Instant.now();
+                return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            };
+        }
+
+        @Override
+        public Time time() {
+            return time;
+        }
+
+        @Override
+        public Random random() {
+            return random;
+        }
+
+        @Override
+        public Counters counters() {
+            return counters;
+        }
+
+        @Override
+        public synchronized Stack stack() throws IOException {
+            if (stack == null) {
+                String mode = config.get(NET);
+                Stack s;
+                if (mode.equals("socket")) {
+                    s = new SocketStack(counters, SocketStack.MAX_CONNECTIONS);
+                } else {
+                    s = provider(mode).open(this);
+                }
+                resources.add(s);
+                stack = services.track(s);
+                LOG.debug("opened the {} stack", mode);
+            }
+            return stack;
+        }
+
+        private StackProvider provider(String mode) {
+            List<StackProvider> found = new ArrayList<>();
+            for (StackProvider p : ServiceLoader.load(StackProvider.class)) {
+                if (p.mode().equals(mode)) {
+                    found.add(p);
+                }
+            }
+            if (found.isEmpty()) {
+                throw new ConfigException("--net=" + mode + " needs MirageJ's TCP/IP stack on the class path:"
+                        + " add the dependency io.miragej:mirage-tcpip to the application's pom, or use --net=socket");
+            }
+            return found.getFirst();
+        }
+
+        @Override
+        public EventLoop eventLoop(String name) {
+            LoopThread loop = new LoopThread(name);
+            resources.add(loop);
+            return loop;
+        }
+
+        @Override
+        public Network network(String name) throws IOException {
+            throw new IOException("no network device '" + name + "': the unix backend opens network devices"
+                    + " for --net=direct, which comes with mirage-tcpip");
+        }
+
+        @Override
+        public Block block(String name, boolean readOnly) throws IOException {
+            FileBlock b = FileBlock.open(Path.of(name), readOnly, 512);
+            resources.add(b);
+            return b;
+        }
+
+        @Override
+        public ReadOnlyKv readOnlyKv(String source) throws IOException {
+            if (source.startsWith("classpath:")) {
+                ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                return ResourceKv.open(loader != null ? loader : UnixBackend.class.getClassLoader(),
+                        source.substring("classpath:".length()));
+            }
+            return DirectoryKv.open(Path.of(source), true);
+        }
+
+        @Override
+        public ReadWriteKv readWriteKv(String name) throws IOException {
+            return DirectoryKv.open(Path.of(name), false);
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            for (AutoCloseable r : resources.reversed()) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    LOG.debug("closing {} failed", r, e);
+                }
+            }
+            time.close();
+            services.shutdown();
+        }
+    }
+}

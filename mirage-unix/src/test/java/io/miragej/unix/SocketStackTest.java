@@ -1,0 +1,160 @@
+package io.miragej.unix;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.miragej.net.Endpoint;
+import io.miragej.net.IpAddress;
+import io.miragej.net.Ipv4Address;
+import io.miragej.net.Ipv6Address;
+import io.miragej.stack.Datagram;
+import io.miragej.stack.Flow;
+import io.miragej.stack.Listener;
+import io.miragej.stack.UdpSocket;
+import io.miragej.stats.Counters;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(60)
+class SocketStackTest {
+
+    private static byte[] readAll(Flow f) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        int n;
+        while ((n = f.read(buf, 0, buf.length)) >= 0) {
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void tcpEchoesTenMegabytesOverBothFamilies(String address) throws Exception {
+        try (SocketStack stack = new SocketStack()) {
+            Listener l = stack.tcp().listen(0, flow -> flow.transferTo(flow));
+            byte[] data = new byte[10 * 1024 * 1024];
+            new Random(1).nextBytes(data);
+            Flow c = stack.tcp().connect(new Endpoint(IpAddress.parse(address), l.local().port()), Duration.ofSeconds(5));
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int off = 0; off < data.length; off += 100_000) {
+                        c.write(data, off, Math.min(100_000, data.length - off));
+                    }
+                    c.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] back = readAll(c);
+            writer.join();
+            c.close();
+            assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data),
+                    MessageDigest.getInstance("SHA-256").digest(back));
+            assertEquals(IpAddress.parse(address), c.remoteEndpoint().address());
+            l.close();
+        }
+    }
+
+    @Test
+    void halfCloseLetsTheServerAnswerAfterEndOfStream() throws Exception {
+        try (SocketStack stack = new SocketStack()) {
+            Listener l = stack.tcp().listen(new Endpoint(Ipv4Address.LOOPBACK, 0), flow -> {
+                byte[] got = readAll(flow);
+                flow.write(("got " + got.length).getBytes());
+            });
+            Flow c = stack.tcp().connect(l.local(), Duration.ofSeconds(5));
+            c.write("hello".getBytes());
+            c.shutdownOutput();
+            assertEquals("got 5", new String(readAll(c)));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void udpListenersAnswerFromTheirPort(String address) throws Exception {
+        try (SocketStack stack = new SocketStack()) {
+            Listener l = stack.udp().listen(0, (socket, from, payload) -> {
+                try {
+                    socket.send(from, payload);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            IpAddress ip = IpAddress.parse(address);
+            try (UdpSocket client = stack.udp().bind(new Endpoint(ip, 0))) {
+                for (int size : new int[] {0, 1, 1400, 9000, 65507}) {
+                    byte[] msg = new byte[size];
+                    new Random(size).nextBytes(msg);
+                    client.send(new Endpoint(ip, l.local().port()), msg);
+                    Datagram d = client.receive(Duration.ofSeconds(5)).orElseThrow();
+                    assertArrayEquals(msg, d.payload());
+                    assertEquals(l.local().port(), d.from().port());
+                }
+                assertEquals(Optional.empty(), client.receive(Duration.ofMillis(50)));
+                assertThrows(IOException.class, () -> client.send(new Endpoint(ip, 9), new byte[65508]));
+            }
+            assertEquals(10, stack.counters().get("udp.datagrams.in"), "five at the listener, five back");
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAndCounted() throws Exception {
+        Counters counters = new Counters();
+        try (SocketStack stack = new SocketStack(counters, 2)) {
+            CountDownLatch release = new CountDownLatch(1);
+            Listener l = stack.tcp().listen(new Endpoint(Ipv6Address.LOOPBACK, 0), flow -> {
+                flow.write(new byte[] {1});
+                release.await();
+            });
+            Flow a = stack.tcp().connect(l.local(), Duration.ofSeconds(5));
+            Flow b = stack.tcp().connect(l.local(), Duration.ofSeconds(5));
+            assertEquals(1, a.read(new byte[1], 0, 1));
+            assertEquals(1, b.read(new byte[1], 0, 1));
+            Flow third = stack.tcp().connect(l.local(), Duration.ofSeconds(5));
+            assertEquals(-1, third.read(new byte[1], 0, 1), "the third connection is closed at once");
+            assertEquals(1, counters.get("tcp.refused.limit"));
+            release.countDown();
+            // once a slot frees up, the listener serves again
+            a.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean served = false;
+            while (!served && System.nanoTime() < deadline) {
+                Flow again = stack.tcp().connect(l.local(), Duration.ofSeconds(5));
+                served = again.read(new byte[1], 0, 1) == 1;
+                again.close();
+            }
+            assertTrue(served);
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamed() throws Exception {
+        try (SocketStack stack = new SocketStack()) {
+            Listener l = stack.tcp().listen(new Endpoint(Ipv4Address.LOOPBACK, 0), flow -> {});
+            IOException e = assertThrows(IOException.class,
+                    () -> stack.tcp().listen(new Endpoint(Ipv4Address.LOOPBACK, l.local().port()), flow -> {}));
+            assertTrue(e.getMessage().contains("cannot listen on TCP 127.0.0.1:" + l.local().port()), e.getMessage());
+            assertThrows(java.net.ConnectException.class,
+                    () -> stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, freePortThenClosed(stack)), Duration.ofSeconds(2)));
+        }
+    }
+
+    private static int freePortThenClosed(SocketStack stack) throws IOException {
+        Listener l = stack.tcp().listen(new Endpoint(Ipv4Address.LOOPBACK, 0), flow -> {});
+        int port = l.local().port();
+        l.close();
+        return port;
+    }
+}
