@@ -11,7 +11,8 @@ import io.miragej.net.Endpoint;
 public interface DatagramHandler {
     /**
      * Handles one datagram. {@code payload} is borrowed until this returns (retain it to keep it);
-     * {@code socket} is the listening port, for replies from the same port.
+     * {@code socket} is the listening port, for replies from the same port. An exception is
+     * counted and logged by the stack and drops only this datagram.
      */
-    void handle(UdpSocket socket, Endpoint from, PacketBuffer payload);
+    void handle(UdpSocket socket, Endpoint from, PacketBuffer payload) throws Exception;
 }

@@ -354,7 +354,7 @@ public final class SocketStack implements Stack {
                 buffer.reset(0, bb.position());
                 try {
                     handler.handle(this, Endpoint.of(from), buffer);
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
                     handlerFailures.increment();
                     LOG.debug("UDP handler on {} failed", local, e);
                 }
