@@ -1,0 +1,248 @@
+package io.miragej.unix;
+
+import io.miragej.buffer.PacketBuffer;
+import io.miragej.buffer.PacketPool;
+import io.miragej.device.EventLoop;
+import io.miragej.device.FrameReceiver;
+import io.miragej.device.Network;
+import io.miragej.net.MacAddress;
+import io.miragej.stats.Counter;
+import io.miragej.stats.Counters;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the unix backend's network devices share: a reader thread that reads one frame at a time
+ * into native buffers from a bounded pool and queues them (bounded) for the event loop, which
+ * hands each to the receiver. A full pool or queue drops the frame and counts it; nothing is
+ * allocated per frame. Subclasses say how to read and write one frame.
+ *
+ * <p>Counters: {@code netif.NAME.rx.frames}, {@code .tx.frames}, {@code .rx.drop.no-buffer},
+ * {@code .rx.drop.queue-full}, {@code .tx.drop.oversize}, {@code .tx.drop.error}.
+ */
+abstract class FrameDevice implements Network {
+    private static final Logger LOG = LoggerFactory.getLogger(FrameDevice.class);
+    /** Frames queued for the loop at most; beyond it the device drops. */
+    static final int QUEUE = 1024;
+
+    private final String name;
+    private final MacAddress mac;
+    private final int mtu;
+    private final PacketPool receivePool;
+    final PacketPool sendPool;
+    private final ArrayBlockingQueue<PacketBuffer> received = new ArrayBlockingQueue<>(QUEUE);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drain = this::drain;
+    private final Counter rxFrames;
+    private final Counter txFrames;
+    private final Counter rxNoBuffer;
+    private final Counter rxQueueFull;
+    private final Counter txOversize;
+    final Counter txError;
+    private PacketBuffer scratch;
+    private Thread reader;
+    private EventLoop loop;
+    private FrameReceiver receiver;
+    volatile boolean closed;
+
+    FrameDevice(String name, MacAddress mac, int mtu, Counters counters) {
+        this.name = name;
+        this.mac = mac;
+        this.mtu = mtu;
+        int size = HEADROOM + ETHERNET_HEADER + mtu;
+        this.receivePool = PacketPool.nativePool(QUEUE + 64, size, HEADROOM);
+        this.sendPool = PacketPool.nativePool(QUEUE, size, HEADROOM);
+        String p = "netif." + name + ".";
+        rxFrames = counters.counter(p + "rx.frames");
+        txFrames = counters.counter(p + "tx.frames");
+        rxNoBuffer = counters.counter(p + "rx.drop.no-buffer");
+        rxQueueFull = counters.counter(p + "rx.drop.queue-full");
+        txOversize = counters.counter(p + "tx.drop.oversize");
+        txError = counters.counter(p + "tx.drop.error");
+    }
+
+    /**
+     * Blocks until one frame arrives and reads it into {@code b} (window at its headroom, length
+     * 0, tailroom for a whole frame), extending the window over it. Returns false when the
+     * device is closed or its peer is gone; leaves the window empty for a frame to ignore.
+     */
+    abstract boolean readFrame(PacketBuffer b) throws IOException;
+
+    /** Writes one frame from native memory; true when the whole frame went out. */
+    abstract boolean writeFrame(PacketBuffer frame) throws IOException;
+
+    /** Makes a blocked {@link #readFrame} return (false). */
+    abstract void wakeReader();
+
+    /** Frees the device's resources, once the reader thread has left. */
+    abstract void free();
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public MacAddress mac() {
+        return mac;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public synchronized void listen(EventLoop loop, FrameReceiver receiver) {
+        if (this.receiver != null || closed) {
+            throw new IllegalStateException(name + " is already listening or closed");
+        }
+        this.loop = loop;
+        this.receiver = receiver;
+        reader = Thread.ofPlatform().name("netif-" + name).daemon(true).start(this::readLoop);
+    }
+
+    private void readLoop() {
+        PacketBuffer spare = null;
+        try {
+            while (!closed) {
+                PacketBuffer b = spare != null ? spare : receivePool.acquire();
+                spare = null;
+                boolean counted = b != null;
+                if (b == null) {
+                    // No buffer free: read into a scratch area so the device queue keeps moving.
+                    rxNoBuffer.increment();
+                    b = scratch();
+                }
+                b.reset(HEADROOM, 0);
+                if (!readFrame(b)) {
+                    if (counted) {
+                        b.release();
+                    }
+                    break;
+                }
+                if (!counted) {
+                    continue;
+                }
+                if (b.length() == 0) {
+                    spare = b;
+                    continue;
+                }
+                rxFrames.increment();
+                if (!received.offer(b)) {
+                    rxQueueFull.increment();
+                    spare = b;
+                    continue;
+                }
+                if (drainScheduled.compareAndSet(false, true)) {
+                    loop.execute(drain);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.warn("network device {} stopped receiving: {}", name, e.toString());
+            }
+        } finally {
+            if (spare != null) {
+                spare.release();
+            }
+        }
+    }
+
+    private PacketBuffer scratch() {
+        if (scratch == null) {
+            scratch = PacketBuffer.wrap(Arena.ofAuto().allocate(HEADROOM + ETHERNET_HEADER + mtu + 4));
+        }
+        return scratch;
+    }
+
+    /** On the loop: hands every queued frame to the receiver. */
+    private void drain() {
+        drainScheduled.set(false);
+        PacketBuffer b;
+        while ((b = received.poll()) != null) {
+            try {
+                receiver.receive(b);
+            } catch (RuntimeException e) {
+                LOG.debug("receiver on {} failed", name, e);
+            } finally {
+                b.release();
+            }
+        }
+    }
+
+    @Override
+    public PacketBuffer allocate() {
+        return sendPool.acquire();
+    }
+
+    @Override
+    public boolean send(PacketBuffer frame) {
+        PacketBuffer out = frame;
+        try {
+            if (closed) {
+                return false;
+            }
+            if (frame.length() > mtu + ETHERNET_HEADER) {
+                txOversize.increment();
+                return false;
+            }
+            if (!frame.memory().isNative()) {
+                // Frames built in heap memory (tests, simulations) go out through a native copy.
+                out = sendPool.acquire();
+                if (out == null) {
+                    txError.increment();
+                    return false;
+                }
+                out.extend(frame.length()).setBytes(0, frame);
+            }
+            if (!writeFrame(out)) {
+                txError.increment();
+                return false;
+            }
+            txFrames.increment();
+            return true;
+        } catch (IOException e) {
+            txError.increment();
+            LOG.debug("sending on {} failed: {}", name, e.toString());
+            return false;
+        } finally {
+            frame.release();
+            if (out != frame) {
+                out.release();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        wakeReader();
+        if (reader != null) {
+            try {
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        free();
+        PacketBuffer b;
+        while ((b = received.poll()) != null) {
+            b.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + " " + name + " (" + mac + ", mtu " + mtu + ")";
+    }
+}
