@@ -51,6 +51,18 @@ final class Posix {
             FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_BYTE.withByteAlignment(1)
                     .withName("c")), ValueLayout.JAVA_INT));
 
+    private static final MethodHandle SOCKET = handle("socket",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle BIND = handle("bind",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = handle("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle RECVFROM = handle("recvfrom", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+
     private Posix() {}
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
@@ -153,6 +165,67 @@ final class Posix {
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    static int socket(int domain, int type, int protocol) throws IOException {
+        MemorySegment st = STATE.get();
+        try {
+            int fd = (int) SOCKET.invokeExact(st, domain, type, protocol);
+            if (fd < 0) {
+                throw failure("socket", errno(st));
+            }
+            return fd;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("socket", t);
+        }
+    }
+
+    static void bind(int fd, MemorySegment address, String what) throws IOException {
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) BIND.invokeExact(st, fd, address, (int) address.byteSize());
+        } catch (Throwable t) {
+            throw new IOException(what, t);
+        }
+        if (r < 0) {
+            throw failure(what, errno(st));
+        }
+    }
+
+    static void setsockopt(int fd, int level, int option, MemorySegment value, String what) throws IOException {
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) SETSOCKOPT.invokeExact(st, fd, level, option, value, (int) value.byteSize());
+        } catch (Throwable t) {
+            throw new IOException(what, t);
+        }
+        if (r < 0) {
+            throw failure(what, errno(st));
+        }
+    }
+
+    /** recvfrom(2) into native memory at {@code address}; returns bytes read, or -errno. */
+    static long recvfrom(int fd, long address, long length, MemorySegment from, MemorySegment fromLength) {
+        MemorySegment st = STATE.get();
+        try {
+            long n = (long) RECVFROM.invokeExact(st, fd, address, length, 0, from, fromLength);
+            return n < 0 ? -errno(st) : n;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The index of network interface {@code name}, or 0 when there is none. */
+    static int ifNameToIndex(String name) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) IF_NAMETOINDEX.invokeExact(STATE.get(), a.allocateFrom(name));
+        } catch (Throwable t) {
+            return 0;
         }
     }
 

@@ -1,0 +1,118 @@
+package io.miragej.unix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.miragej.buffer.PacketBuffer;
+import io.miragej.net.Ipv4Address;
+import io.miragej.net.MacAddress;
+import io.miragej.stats.Counters;
+import io.miragej.testkit.Netns;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** TAP and packet-socket devices against the Linux kernel on their other side, in a namespace the test makes. */
+@Timeout(60)
+class KernelNetworkDevicesTest {
+    static final MacAddress OURS = MacAddress.parse("02:4d:4a:00:00:02");
+    static final Ipv4Address LINUX = Ipv4Address.parse("10.77.0.1");
+    static final Ipv4Address US = Ipv4Address.parse("10.77.0.2");
+
+    @Test
+    void framesCrossBetweenTheKernelAndATapDevice() throws Exception {
+        try (Netns ns = Netns.create("mj-tap")) {
+            String tap = Netns.uniqueDeviceName("mjtap");
+            Counters counters = new Counters();
+            try (TapNetwork dev = TapNetwork.open(tap, OURS, 1500, counters)) {
+                ns.moveHere(tap); // the open file descriptor follows the device
+                exchange(ns, tap, dev, counters, tap);
+            }
+        }
+    }
+
+    @Test
+    void framesCrossBetweenTheKernelAndAPacketSocketOnAVethPair() throws Exception {
+        try (Netns ns = Netns.create("mj-pkt")) {
+            String ours = Netns.uniqueDeviceName("mjva");
+            String theirs = Netns.uniqueDeviceName("mjvb");
+            hostIp("link", "add", ours, "type", "veth", "peer", "name", theirs, "netns", ns.name());
+            try {
+                hostIp("link", "set", ours, "up");
+                Counters counters = new Counters();
+                try (PacketSocketNetwork dev = PacketSocketNetwork.open(ours, OURS, 1500, counters)) {
+                    exchange(ns, theirs, dev, counters, ours);
+                }
+            } finally {
+                hostIp("link", "del", ours);
+            }
+        }
+    }
+
+    private static Netns.Result hostIp(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ip"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return new Netns.Result(p.exitValue(), out).orFail(String.join(" ", cmd));
+    }
+
+    /** ARP from the kernel in, our ARP reply out, then the kernel's queued datagram in. */
+    private static void exchange(Netns ns, String linuxSide, io.miragej.device.Network dev, Counters counters,
+            String counterName) throws Exception {
+        try (LoopThread loop = new LoopThread("netif-test")) {
+            LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+            dev.listen(loop, f -> {
+                assertTrue(loop.inLoop());
+                frames.add(f.toByteArray());
+            });
+            ns.ip("addr", "add", LINUX + "/24", "dev", linuxSide);
+            ns.ip("link", "set", linuxSide, "up");
+            // Traffic to US makes the kernel ask for US's MAC.
+            ns.exec("bash", "-c", "echo hello > /dev/udp/" + US + "/9");
+            byte[] request = awaitFrame(frames, 0x0806);
+            assertNotNull(request, "no ARP request from the kernel");
+            PacketBuffer req = PacketBuffer.wrap(request);
+            assertEquals(1, req.getU16(20), "ARP request");
+            assertEquals(US, Ipv4Address.read(req, 38));
+            MacAddress kernelMac = MacAddress.read(req, 22);
+
+            PacketBuffer reply = dev.allocate();
+            reply.extend(42);
+            kernelMac.write(reply, 0);
+            OURS.write(reply, 6);
+            reply.setU16(12, 0x0806).setU16(14, 1).setU16(16, 0x0800).setU8(18, 6).setU8(19, 4).setU16(20, 2);
+            OURS.write(reply, 22);
+            US.write(reply, 28);
+            kernelMac.write(reply, 32);
+            LINUX.write(reply, 38);
+            assertTrue(dev.send(reply));
+
+            // The queued datagram now comes to our MAC.
+            byte[] datagram = awaitFrame(frames, 0x0800);
+            assertNotNull(datagram, "the UDP datagram never came");
+            PacketBuffer d = PacketBuffer.wrap(datagram);
+            assertEquals(OURS, MacAddress.read(d, 0));
+            assertEquals(17, d.getU8(23), "UDP");
+            assertEquals(9, d.getU16(36), "to port 9");
+            String neigh = ns.ip("neigh", "show", US.toString()).output();
+            assertTrue(neigh.contains(OURS.toString()), neigh);
+            assertTrue(counters.get("netif." + counterName + ".rx.frames") >= 2);
+            assertEquals(1, counters.get("netif." + counterName + ".tx.frames"));
+        }
+    }
+
+    private static byte[] awaitFrame(LinkedBlockingQueue<byte[]> frames, int etherType) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            byte[] f = frames.poll(100, TimeUnit.MILLISECONDS);
+            if (f != null && f.length >= 14 && (((f[12] & 0xff) << 8) | (f[13] & 0xff)) == etherType) {
+                return f;
+            }
+        }
+        return null;
+    }
+}
