@@ -44,9 +44,13 @@ public interface Devices {
     /** A new event loop, a thread owning protocol state, named for logs. */
     EventLoop eventLoop(String name);
 
+    /** The name of the network device the configuration chose ({@code --tap}, ... on unix). */
+    String DEFAULT_NETWORK = "default";
+
     /**
-     * The Ethernet device the backend knows as {@code name} (a TAP device on unix, a netfront on
-     * Xen).
+     * The Ethernet device the backend knows as {@code name} (on unix {@code tap:NAME}, {@code
+     * netif:NAME}, ...; a netfront on Xen), or {@link #DEFAULT_NETWORK} for the one the
+     * configuration names. A direct stack opens {@code network(DEFAULT_NETWORK)}.
      */
     Network network(String name) throws IOException;
 

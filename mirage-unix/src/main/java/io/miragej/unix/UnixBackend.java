@@ -10,6 +10,8 @@ import io.miragej.device.Time;
 import io.miragej.device.WallClock;
 import io.miragej.kv.ReadOnlyKv;
 import io.miragej.kv.ReadWriteKv;
+import io.miragej.net.Endpoint;
+import io.miragej.net.MacAddress;
 import io.miragej.platform.Backend;
 import io.miragej.platform.Config;
 import io.miragej.platform.ConfigException;
@@ -37,6 +39,18 @@ public final class UnixBackend implements Backend {
             "network stack: socket (the host's sockets) or direct (MirageJ's own TCP/IP, needs mirage-tcpip)",
             "socket", "direct");
 
+    public static final Key<String> TAP = Key.string("tap", null,
+            "TAP device for --net=direct: attached to if it exists, created if not (needs root)");
+    public static final Key<String> NETIF = Key.string("netif", null,
+            "host interface for --net=direct, used raw through a packet socket (needs root)");
+    public static final Key<Endpoint> QEMU_LISTEN = Key.endpoint("qemu-listen", null,
+            "for --net=direct: wait here for QEMU's -netdev stream,server=off to connect");
+    public static final Key<Endpoint> QEMU_CONNECT = Key.endpoint("qemu-connect", null,
+            "for --net=direct: connect to QEMU's -netdev stream,server=on here");
+    public static final Key<MacAddress> MAC = Key.of("mac", "MAC", "a MAC address like 02:00:5e:10:00:01", null,
+            MacAddress::parse, "MAC address of the direct stack (default: a random locally administered one)");
+    public static final Key<Integer> MTU = Key.integer("mtu", 1500, 576, 9000, "MTU of the network device");
+
     @Override
     public String name() {
         return "unix";
@@ -49,7 +63,7 @@ public final class UnixBackend implements Backend {
 
     @Override
     public List<Key<?>> keys() {
-        return List.of(NET);
+        return List.of(NET, TAP, NETIF, QEMU_LISTEN, QEMU_CONNECT, MAC, MTU);
     }
 
     @Override
@@ -161,8 +175,37 @@ public final class UnixBackend implements Backend {
 
         @Override
         public Network network(String name) throws IOException {
-            throw new IOException("no network device '" + name + "': the unix backend opens network devices"
-                    + " for --net=direct, which comes with mirage-tcpip");
+            String spec = name.equals(DEFAULT_NETWORK) ? configuredNetwork() : name;
+            int colon = spec.indexOf(':');
+            String kind = colon < 0 ? "" : spec.substring(0, colon);
+            String arg = colon < 0 ? "" : spec.substring(colon + 1);
+            MacAddress mac = config.find(MAC).orElseGet(() -> MacAddress.locallyAdministered(random.nextLong()));
+            int mtu = config.get(MTU);
+            Network n = switch (kind) {
+                case "tap" -> TapNetwork.open(arg, mac, mtu, counters);
+                case "netif" -> PacketSocketNetwork.open(arg, mac, mtu, counters);
+                case "qemu-listen" -> QemuStreamNetwork.listen(Endpoint.parse(arg), mac, mtu, counters);
+                case "qemu-connect" -> QemuStreamNetwork.connect(Endpoint.parse(arg), mac, mtu, counters);
+                default -> throw new IOException("no network device '" + name + "': the unix backend knows tap:NAME,"
+                        + " netif:NAME, qemu-listen:ADDR:PORT and qemu-connect:ADDR:PORT");
+            };
+            resources.add(n);
+            return n;
+        }
+
+        /** The one device --tap, --netif, --qemu-listen or --qemu-connect names. */
+        private String configuredNetwork() {
+            List<String> given = new ArrayList<>();
+            config.find(TAP).ifPresent(t -> given.add("tap:" + t));
+            config.find(NETIF).ifPresent(t -> given.add("netif:" + t));
+            config.find(QEMU_LISTEN).ifPresent(t -> given.add("qemu-listen:" + t));
+            config.find(QEMU_CONNECT).ifPresent(t -> given.add("qemu-connect:" + t));
+            if (given.size() != 1) {
+                throw new ConfigException((given.isEmpty() ? "no network device is configured" : "several network"
+                        + " devices are configured (" + String.join(", ", given) + ")") + ": --net=direct needs exactly"
+                        + " one of --tap=NAME, --netif=NAME, --qemu-listen=ADDR:PORT or --qemu-connect=ADDR:PORT");
+            }
+            return given.getFirst();
         }
 
         @Override

@@ -61,4 +61,25 @@ class UnixBackendTest {
         assertEquals(Mirage.USAGE, launch(app, "--net=direct"));
         assertTrue(err.toString().contains("add the dependency io.miragej:mirage-tcpip"), err.toString());
     }
+
+    @Test
+    void theDirectStacksDeviceMustBeNamedOnce() {
+        Unikernel app = devices -> devices.network(io.miragej.platform.Devices.DEFAULT_NETWORK);
+        assertEquals(Mirage.USAGE, launch(app));
+        assertTrue(err.toString().contains("no network device is configured: --net=direct needs exactly one of --tap=NAME"),
+                err.toString());
+        assertEquals(Mirage.USAGE, launch(app, "--tap=a", "--netif=b"));
+        assertTrue(err.toString().contains("several network devices are configured (tap:a, netif:b)"), err.toString());
+    }
+
+    @Test
+    void theConfiguredDeviceOpens() {
+        AtomicReference<String> seen = new AtomicReference<>();
+        Unikernel app = devices -> {
+            var n = devices.network(io.miragej.platform.Devices.DEFAULT_NETWORK);
+            seen.set(n.mac() + " " + n.mtu() + " " + n.name());
+        };
+        assertEquals(0, launch(app, "--qemu-listen=127.0.0.1:0", "--mac=02:00:00:00:00:42", "--mtu=1400"), err.toString());
+        assertTrue(seen.get().startsWith("02:00:00:00:00:42 1400 qemu-"), seen.get());
+    }
 }
