@@ -147,4 +147,34 @@ class SimSwitchTest {
         assertEquals(run.atA().size() + run.atB().size(), frames, out.lines().limit(5).toList().toString());
         assertTrue(out.lines().anyMatch(l -> l.startsWith("00:00:00") && l.contains("02:00:00:00:00:01 > 02:00:00:00:00:02")));
     }
+
+    @Test
+    void theSwitchLearnsWhereEachMacIsAndFloodsOnlyTheUnknown() {
+        Simulation sim = new Simulation(3);
+        SimSwitch sw = new SimSwitch(sim, LinkProfile.perfect());
+        SimNetwork[] ports = {sw.attach("p1"), sw.attach("p2"), sw.attach("p3")};
+        int[] got = new int[3];
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            ports[i].listen(sim, f -> got[n]++);
+        }
+        java.util.function.BiConsumer<SimNetwork, MacAddress> send = (from, to) -> {
+            PacketBuffer f = from.allocate().extend(60);
+            to.write(f, 0);
+            from.mac().write(f, 6);
+            from.send(f);
+        };
+        send.accept(ports[0], ports[1].mac()); // p2 unknown yet: flooded to p2 and p3
+        sim.runUntilIdle(100);
+        assertArrayEquals(new int[] {0, 1, 1}, got);
+        send.accept(ports[1], ports[0].mac()); // p1 learned: only p1
+        sim.runUntilIdle(100);
+        assertArrayEquals(new int[] {1, 1, 1}, got);
+        send.accept(ports[0], ports[1].mac()); // p2 learned now: only p2
+        sim.runUntilIdle(100);
+        assertArrayEquals(new int[] {1, 2, 1}, got);
+        send.accept(ports[2], MacAddress.BROADCAST); // broadcast: everyone else
+        sim.runUntilIdle(100);
+        assertArrayEquals(new int[] {2, 3, 1}, got);
+    }
 }
