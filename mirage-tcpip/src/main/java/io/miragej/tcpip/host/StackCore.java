@@ -1,0 +1,180 @@
+package io.miragej.tcpip.host;
+
+import io.miragej.buffer.PacketBuffer;
+import io.miragej.device.Network;
+import io.miragej.stats.Counter;
+import io.miragej.stats.Counters;
+import io.miragej.tcpip.arp.Arp;
+import io.miragej.tcpip.core.IpContext;
+import io.miragej.tcpip.core.IpOutput;
+import io.miragej.tcpip.core.Link;
+import io.miragej.tcpip.ethernet.EthernetFrame;
+import io.miragej.tcpip.icmp.Icmpv4;
+import io.miragej.tcpip.ipv4.Ipv4;
+import io.miragej.tcpip.ipv4.Ipv4Header;
+import io.miragej.tcpip.ipv4.Ipv4Reassembly;
+import io.miragej.tcpip.udp.Udp;
+
+/**
+ * A whole host's protocol state on one Ethernet link, sans-IO: frames and the time in; frames
+ * through the {@link Link}, deliveries to UDP receivers and TCP, and the next deadline out. It
+ * demultiplexes Ethernet and is the {@link IpOutput} its transports send through. Everything here
+ * runs on one thread (the stack's loop); nothing blocks.
+ *
+ * <p>Counters: {@code ethernet.rx.frames}, {@code ethernet.tx.frames}; drops {@code
+ * ethernet.drop.short}, {@code .not-for-us}, {@code .unknown-type}.
+ */
+public final class StackCore implements IpOutput {
+    /** Bounds of every table and queue of the stack. */
+    public record Limits(Arp.Limits arp, Ipv4Reassembly.Limits reassembly) {
+        public static Limits defaults() {
+            return new Limits(Arp.Limits.defaults(), Ipv4Reassembly.Limits.defaults());
+        }
+    }
+
+    private final Link link;
+    private final Counters counters;
+    private final EthernetFrame ethernet = new EthernetFrame();
+    private final Arp arp;
+    private final Ipv4 ipv4;
+    private final Icmpv4 icmpv4;
+    private final Udp udp;
+    private final Counter rxFrames;
+    private final Counter dropShort;
+    private final Counter dropNotForUs;
+    private final Counter dropUnknownType;
+
+    public StackCore(Link link, Limits limits, Counters counters, long seed) {
+        this.link = link;
+        this.counters = counters;
+        this.arp = new Arp(link, limits.arp(), counters);
+        this.ipv4 = new Ipv4(link, arp, limits.reassembly(), counters, (int) (seed >>> 16));
+        this.icmpv4 = new Icmpv4(ipv4, link, counters);
+        this.udp = new Udp(this, this::portUnreachable, counters, seed * 31 + 7);
+        ipv4.register(Ipv4Header.PROTOCOL_UDP, udp);
+        rxFrames = counters.counter("ethernet.rx.frames");
+        dropShort = counters.counter("ethernet.drop.short");
+        dropNotForUs = counters.counter("ethernet.drop.not-for-us");
+        dropUnknownType = counters.counter("ethernet.drop.unknown-type");
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public Link link() {
+        return link;
+    }
+
+    public Arp arp() {
+        return arp;
+    }
+
+    public Ipv4 ipv4() {
+        return ipv4;
+    }
+
+    public Icmpv4 icmpv4() {
+        return icmpv4;
+    }
+
+    public Udp udp() {
+        return udp;
+    }
+
+    /** Configures IPv4 statically: address and prefix length, gateway 0 for none. */
+    public void configureIpv4(int address, int prefixLength, int gateway, long now) {
+        ipv4.configure(address, prefixLength, gateway, now);
+    }
+
+    private void portUnreachable(IpContext c, long now) {
+        if (c.version == 4) {
+            icmpv4.portUnreachable(c, now);
+        }
+    }
+
+    // ---- input ----
+
+    /** Handles one received frame, borrowed for the duration of the call. */
+    public void receive(PacketBuffer frame, long now) {
+        rxFrames.increment();
+        if (!ethernet.wrap(frame)) {
+            dropShort.increment();
+            return;
+        }
+        long dst = ethernet.destination();
+        boolean group = EthernetFrame.isGroup(dst);
+        if (!group && dst != link.mac()) {
+            dropNotForUs.increment();
+            return;
+        }
+        int type = ethernet.etherType();
+        int len = frame.length() - EthernetFrame.HEADER;
+        switch (type) {
+            case EthernetFrame.TYPE_IPV4 -> ipv4.receive(frame, EthernetFrame.HEADER, len, group, now);
+            case EthernetFrame.TYPE_ARP -> arp.input(frame, EthernetFrame.HEADER, len, now);
+            default -> dropUnknownType.increment();
+        }
+    }
+
+    // ---- time ----
+
+    /** The next time {@link #onTimer} has work; {@link Long#MIN_VALUE} for "at once". */
+    public long nextDeadline() {
+        return ipv4.nextDeadline();
+    }
+
+    public void onTimer(long now) {
+        ipv4.onTimer(now);
+    }
+
+    // ---- IpOutput ----
+
+    @Override
+    public PacketBuffer allocate(int length) {
+        if (length <= link.mtu() - Ipv4Header.MIN_HEADER) {
+            return link.allocate();
+        }
+        return PacketBuffer.allocate(Network.HEADROOM, length).truncate(0);
+    }
+
+    @Override
+    public boolean send(PacketBuffer payload, int protocol, long sourceHigh, long sourceLow, long destinationHigh,
+            long destinationLow, boolean dontFragment, long now) {
+        if (IpContext.isMapped(destinationHigh, destinationLow)) {
+            return ipv4.send(payload, protocol, (int) sourceLow, (int) destinationLow, Ipv4.DEFAULT_TTL, 0,
+                    dontFragment, now);
+        }
+        payload.release();
+        return false;
+    }
+
+    @Override
+    public boolean hasRoute(long destinationHigh, long destinationLow) {
+        return IpContext.isMapped(destinationHigh, destinationLow) && ipv4.hasRoute((int) destinationLow);
+    }
+
+    @Override
+    public int maxPayload(long destinationHigh, long destinationLow) {
+        return ipv4.maxPayload();
+    }
+
+    @Override
+    public boolean sourceFor(long destinationHigh, long destinationLow, long[] out) {
+        if (IpContext.isMapped(destinationHigh, destinationLow)) {
+            int s = ipv4.sourceFor((int) destinationLow);
+            if (s == 0) {
+                return false;
+            }
+            out[0] = 0;
+            out[1] = IpContext.mapped(s);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean isLocal(long high, long low) {
+        return IpContext.isMapped(high, low) && ipv4.address() != 0 && (int) low == ipv4.address();
+    }
+}
