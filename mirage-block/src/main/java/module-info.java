@@ -7,4 +7,5 @@ module io.miragej.block {
     requires transitive io.miragej.types;
 
     exports io.miragej.block;
+    exports io.miragej.block.fat;
 }
