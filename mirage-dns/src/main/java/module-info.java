@@ -8,4 +8,5 @@ module io.miragej.dns {
     requires org.slf4j;
 
     exports io.miragej.dns;
+    exports io.miragej.dns.zone;
 }

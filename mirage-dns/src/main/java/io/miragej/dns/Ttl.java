@@ -1,7 +1,7 @@
 package io.miragej.dns;
 
 /** TTLs and intervals in zone files: plain seconds, or BIND-style units like {@code 1h30m} or {@code 2W}. */
-final class Ttl {
+public final class Ttl {
     private Ttl() {}
 
     /** Largest TTL: RFC 2181 §8 (2^31 - 1). */
@@ -54,6 +54,19 @@ final class Ttl {
             throw new IllegalArgumentException("'" + text + "' is over 4294967295 seconds");
         }
         return total;
+    }
+
+    /**
+     * Parses a record TTL: at most 2^31-1 (RFC 2181 §8).
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static long parseTtl(String text) {
+        long v = parse(text);
+        if (v > MAX) {
+            throw new IllegalArgumentException("TTL " + text + " is over 2147483647 seconds (RFC 2181 §8)");
+        }
+        return v;
     }
 
     /** True when {@code text} looks like a TTL (starts with a digit and parses). */
