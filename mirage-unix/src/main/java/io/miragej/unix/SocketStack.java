@@ -23,7 +23,7 @@ import io.miragej.stats.Counters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
+import io.miragej.buffer.PacketPool;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,6 +40,7 @@ import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,6 +63,8 @@ public final class SocketStack implements Stack {
     public static final int MAX_CONNECTIONS = 10_000;
     public static final int BACKLOG = 1024;
     private static final int MAX_DATAGRAM = 65_535;
+    /** Receive buffers per UDP listener: how many datagrams handlers may hold on to at once. */
+    static final int UDP_BUFFERS = 16;
 
     private final Counters counters;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
@@ -71,6 +74,7 @@ public final class SocketStack implements Stack {
     private final Counter datagramsIn;
     private final Counter datagramsOut;
     private final Counter handlerFailures;
+    private final Counter udpNoBuffer;
     private final int maxConnections;
     private final SocketTcp tcp = new SocketTcp();
     private final SocketUdp udp = new SocketUdp();
@@ -90,6 +94,7 @@ public final class SocketStack implements Stack {
         datagramsIn = counters.counter("udp.datagrams.in");
         datagramsOut = counters.counter("udp.datagrams.out");
         handlerFailures = counters.counter("app.handler.failures");
+        udpNoBuffer = counters.counter("udp.drop.no-buffer");
     }
 
     @Override
@@ -336,28 +341,49 @@ public final class SocketStack implements Stack {
         }
 
         void serve(DatagramHandler handler) {
-            // One native buffer per listener, reused for every datagram.
-            PacketBuffer buffer = PacketBuffer.wrap(Arena.ofAuto().allocate(MAX_DATAGRAM));
-            ByteBuffer bb = buffer.memory().asByteBuffer();
+            // Datagrams land in pooled native buffers, so a handler may retain one (the contract
+            // of DatagramHandler) without the next datagram overwriting it.
+            PacketPool pool = PacketPool.nativePool(UDP_BUFFERS, MAX_DATAGRAM, 0);
+            IdentityHashMap<PacketBuffer, ByteBuffer> views = new IdentityHashMap<>();
+            PacketBuffer scratch = PacketBuffer.wrap(java.lang.foreign.Arena.ofAuto().allocate(MAX_DATAGRAM));
+            PacketBuffer buffer = null;
             while (channel.isOpen()) {
+                if (buffer == null) {
+                    buffer = pool.acquire();
+                }
+                // With every buffer held by the handler, datagrams are read and dropped (counted).
+                PacketBuffer b = buffer != null ? buffer : scratch;
+                ByteBuffer bb = views.computeIfAbsent(b, k -> k.memory().asByteBuffer());
                 InetSocketAddress from;
                 try {
                     bb.clear();
                     from = (InetSocketAddress) channel.receive(bb);
                 } catch (ClosedChannelException e) {
-                    return;
+                    break;
                 } catch (IOException e) {
                     LOG.debug("UDP receive on {} failed: {}", local, e.toString());
                     continue;
                 }
                 datagramsIn.increment();
-                buffer.reset(0, bb.position());
+                if (b == scratch) {
+                    udpNoBuffer.increment();
+                    continue;
+                }
+                b.reset(0, bb.position());
                 try {
-                    handler.handle(this, Endpoint.of(from), buffer);
+                    handler.handle(this, Endpoint.of(from), b);
                 } catch (Exception e) {
                     handlerFailures.increment();
                     LOG.debug("UDP handler on {} failed", local, e);
                 }
+                if (b.refCount() == 1) {
+                    continue; // not retained: reuse it for the next datagram
+                }
+                b.release(); // the handler holds it; it returns to the pool when the handler lets go
+                buffer = null;
+            }
+            if (buffer != null) {
+                buffer.release();
             }
         }
 

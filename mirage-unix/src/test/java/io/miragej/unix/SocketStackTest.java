@@ -17,6 +17,7 @@ import io.miragej.stats.Counters;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -150,5 +151,45 @@ class SocketStackTest {
         int port = l.local().port();
         l.close();
         return port;
+    }
+
+    @Test
+    void aRetainedDatagramIsNotOverwrittenByTheNext() throws Exception {
+        try (SocketStack stack = new SocketStack()) {
+            java.util.List<io.miragej.buffer.PacketBuffer> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Listener l = stack.udp().listen(new Endpoint(Ipv4Address.LOOPBACK, 0), (s, f, p) -> kept.add(p.retain()));
+            try (UdpSocket client = stack.udp().bind(new Endpoint(Ipv4Address.LOOPBACK, 0))) {
+                for (int i = 0; i < 5; i++) {
+                    client.send(l.local(), ("datagram " + i).getBytes());
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (kept.size() < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                for (int i = 0; i < 5; i++) {
+                    assertEquals("datagram " + i, new String(kept.get(i).toByteArray()));
+                }
+                // The listener's buffers are the bound: with all of them held, datagrams are dropped.
+                for (int i = 5; i < SocketStack.UDP_BUFFERS + 3; i++) {
+                    client.send(l.local(), ("datagram " + i).getBytes());
+                }
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (stack.counters().get("udp.drop.no-buffer") < 3 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(SocketStack.UDP_BUFFERS, kept.size());
+                assertEquals(3, stack.counters().get("udp.drop.no-buffer"));
+                List<io.miragej.buffer.PacketBuffer> held = List.copyOf(kept);
+                kept.clear();
+                held.forEach(io.miragej.buffer.PacketBuffer::release);
+                // The receive already waiting drops one more; after it, buffers are back.
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (kept.isEmpty() && System.nanoTime() < deadline) {
+                    client.send(l.local(), "after".getBytes());
+                    Thread.sleep(20);
+                }
+                assertEquals("after", new String(kept.getFirst().toByteArray()), "buffers came back");
+            }
+        }
     }
 }
