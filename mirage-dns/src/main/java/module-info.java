@@ -9,4 +9,5 @@ module io.miragej.dns {
 
     exports io.miragej.dns;
     exports io.miragej.dns.zone;
+    exports io.miragej.dns.server;
 }

@@ -31,7 +31,15 @@ public final class DnsWriter {
         this(limit, false);
     }
 
-    DnsWriter(int limit, boolean trackPointers) {
+    /**
+     * A writer that records where it writes compression pointers ({@link #relocatablePointers()}),
+     * for answers built once and copied behind questions of other lengths.
+     */
+    public static DnsWriter tracking(int limit) {
+        return new DnsWriter(limit, true);
+    }
+
+    private DnsWriter(int limit, boolean trackPointers) {
         this.limit = Math.min(limit, 65535);
         this.buf = new byte[Math.min(512, this.limit)];
         this.pointers = trackPointers ? new ArrayList<>() : null;
@@ -145,7 +153,7 @@ public final class DnsWriter {
      * Writes a compression pointer to {@code target}; {@code relocatable} pointers are recorded
      * (when tracking) so they can be moved with the bytes they point into.
      */
-    void pointer(int target, boolean relocatable) {
+    public void pointer(int target, boolean relocatable) {
         ensure(2);
         if (relocatable && pointers != null) {
             pointers.add(pos);
@@ -154,10 +162,16 @@ public final class DnsWriter {
         buf[pos++] = (byte) target;
     }
 
-    /** Makes the name at {@code offset} (already written, or a question copied in) a target. */
-    void addTarget(Name name, int offset) {
+    /**
+     * Makes the name written in full at {@code offset}, and its suffixes, targets for later
+     * names; with {@code skipLabels} the first labels are left out.
+     */
+    public void addTarget(Name name, int offset, int skipLabels) {
         byte[] w = name.wire();
         int p = 0;
+        for (int i = 0; i < skipLabels && w[p] != 0; i++) {
+            p += (w[p] & 0xff) + 1;
+        }
         while (w[p] != 0 && offset + p <= MAX_TARGET) {
             Name suffix = Name.ofCheckedWire(Arrays.copyOfRange(w, p, w.length)).toLowerCase();
             if (!targets.containsKey(suffix)) {
@@ -192,8 +206,8 @@ public final class DnsWriter {
         pos = mark;
     }
 
-    /** Positions of the relocatable pointers written (empty when not tracking). */
-    int[] pointerPositions() {
+    /** Positions of the relocatable pointers written, ascending (empty when not tracking). */
+    public int[] relocatablePointers() {
         return pointers == null ? new int[0] : pointers.stream().mapToInt(Integer::intValue).toArray();
     }
 

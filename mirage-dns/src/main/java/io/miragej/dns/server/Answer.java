@@ -1,0 +1,53 @@
+package io.miragej.dns.server;
+
+/**
+ * A response prepared ahead of time: the answer, authority and additional sections as bytes, as
+ * they follow a question of {@link #templateLength} bytes. When the real question name is longer
+ * (a wildcard match, a name below a delegation or a name that does not exist), every compression
+ * pointer listed in {@link #relocations} moves by the difference; pointers to the question name
+ * itself (owners equal to the query name) are not listed and stay at offset 12.
+ *
+ * <p>The sections are laid out required part first (answer, authority and, for referrals, the
+ * glue the resolver cannot do without, RFC 9471), then optional additional RRsets, so a UDP
+ * response that does not fit drops whole optional RRsets, or, when even the required part does
+ * not fit, is sent empty with TC set.
+ */
+final class Answer {
+    final byte[] bytes;
+    final int[] relocations;
+    final int templateLength;
+    /** Header flags word: AA and the RCODE, QR and the rest are added per query. */
+    final int flags;
+    final int answerCount;
+    final int authorityCount;
+    final int requiredLength;
+    final int requiredAdditional;
+    /** End offset and cumulative additional count after each optional RRset. */
+    final int[] optionalEnd;
+    final int[] optionalCount;
+
+    Answer(byte[] bytes, int[] relocations, int templateLength, int flags, int answerCount,
+            int authorityCount, int requiredLength, int requiredAdditional, int[] optionalEnd,
+            int[] optionalCount) {
+        this.bytes = bytes;
+        this.relocations = relocations;
+        this.templateLength = templateLength;
+        this.flags = flags;
+        this.answerCount = answerCount;
+        this.authorityCount = authorityCount;
+        this.requiredLength = requiredLength;
+        this.requiredAdditional = requiredAdditional;
+        this.optionalEnd = optionalEnd;
+        this.optionalCount = optionalCount;
+    }
+
+    /** The same sections with another RCODE (NXDOMAIN and NODATA share their SOA). */
+    Answer withRcode(int rcode) {
+        return new Answer(bytes, relocations, templateLength, (flags & ~0xf) | rcode, answerCount,
+                authorityCount, requiredLength, requiredAdditional, optionalEnd, optionalCount);
+    }
+
+    int additionalCount() {
+        return optionalCount.length == 0 ? requiredAdditional : optionalCount[optionalCount.length - 1];
+    }
+}

@@ -1,0 +1,178 @@
+package io.miragej.dns.server;
+
+import io.miragej.dns.DnsWriter;
+import io.miragej.dns.Message;
+import io.miragej.dns.Name;
+import io.miragej.dns.Question;
+import io.miragej.dns.Record;
+import io.miragej.dns.RrType;
+import io.miragej.dns.zone.Zone;
+import io.miragej.net.IpAddress;
+import io.miragej.net.IpPrefix;
+import io.miragej.net.Ipv4Address;
+import io.miragej.net.Ipv6Address;
+import io.miragej.stats.Counters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An authoritative DNS server as a sans-IO core: it holds the zones (an {@link Authority}
+ * snapshot, replaced atomically on reload), hands out {@link Responder}s that turn query bytes into
+ * response bytes, builds zone transfers, and decides who may transfer zones and send NOTIFY.
+ * Adapters ({@link DnsService}) connect it to the {@code Udp} and {@code Tcp} signatures.
+ */
+public final class AuthoritativeServer {
+    /** A server's settings. */
+    public record Options(int maxUdpPayload, List<IpPrefix> transferAllowed) {
+        /** 1232 bytes (the DNS flag day 2020 figure) and no zone transfers. */
+        public static Options defaults() {
+            return new Options(1232, List.of());
+        }
+
+        public Options {
+            if (maxUdpPayload < 512 || maxUdpPayload > 65535) {
+                throw new IllegalArgumentException("the UDP payload size is 512-65535, got " + maxUdpPayload);
+            }
+            transferAllowed = List.copyOf(transferAllowed);
+        }
+
+        public Options withTransferAllowed(List<IpPrefix> allowed) {
+            return new Options(maxUdpPayload, allowed);
+        }
+    }
+
+    /** Receives NOTIFY messages (RFC 1996) for secondary zones. */
+    public interface NotifyListener {
+        /** Whether {@code zone} is a secondary zone whose primary is {@code from}. */
+        boolean accepts(Name zone, IpAddress from);
+
+        /** Called on the thread that received the NOTIFY; must only schedule work. */
+        void notified(Name zone, IpAddress from);
+    }
+
+    final ServerCounters counters;
+    private final Options options;
+    private volatile Authority authority;
+    private volatile NotifyListener notifyListener;
+
+    public AuthoritativeServer(Counters counters, Options options) {
+        this.counters = new ServerCounters(counters);
+        this.options = Objects.requireNonNull(options);
+        this.authority = Authority.of(List.of(), options.maxUdpPayload());
+    }
+
+    public AuthoritativeServer(Counters counters) {
+        this(counters, Options.defaults());
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** The zones being served now. */
+    public Authority authority() {
+        return authority;
+    }
+
+    /**
+     * Replaces every zone at once. Queries in flight finish on the old snapshot; the next ones see
+     * the new one.
+     *
+     * @throws IllegalArgumentException when two zones have the same name
+     */
+    public synchronized void load(List<Zone> zones) {
+        authority = Authority.of(zones, options.maxUdpPayload());
+    }
+
+    /** Adds {@code zone}, or replaces the zone of the same name. */
+    public synchronized void put(Zone zone) {
+        List<Zone> zones = new ArrayList<>(authority.zones());
+        zones.removeIf(z -> z.name().equals(zone.name()));
+        zones.add(zone);
+        authority = Authority.of(zones, options.maxUdpPayload());
+    }
+
+    /** A new responder, for one thread. */
+    public Responder responder() {
+        return new Responder(this);
+    }
+
+    public void setNotifyListener(NotifyListener listener) {
+        this.notifyListener = listener;
+    }
+
+    boolean acceptNotify(Name zone, IpAddress from) {
+        NotifyListener l = notifyListener;
+        if (l == null || !l.accepts(zone, unmap(from))) {
+            return false;
+        }
+        l.notified(zone, unmap(from));
+        return true;
+    }
+
+    /** Whether {@code client} may transfer zones. */
+    public boolean transferAllowed(IpAddress client) {
+        IpAddress c = unmap(client);
+        for (IpPrefix p : options.transferAllowed()) {
+            if (p.contains(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** IPv4 clients of a dual-stack socket arrive as ::ffff:a.b.c.d; ACLs are written for IPv4. */
+    static IpAddress unmap(IpAddress a) {
+        if (a instanceof Ipv6Address v6 && v6.isIpv4Mapped()) {
+            return new Ipv4Address((int) v6.low());
+        }
+        return a;
+    }
+
+    /**
+     * The messages of a zone transfer (RFC 5936): the SOA, every record, the SOA again, packed into
+     * messages of at most {@code maxMessage} bytes with names compressed; the first carries the
+     * question. Null when the zone is not served.
+     */
+    public List<byte[]> transferMessages(int id, Name zoneName, int maxMessage) {
+        Zone zone = authority.zone(zoneName);
+        if (zone == null) {
+            return null;
+        }
+        List<Record> all = new ArrayList<>(zone.records()); // SOA first
+        all.add(zone.soa());
+        List<byte[]> out = new ArrayList<>();
+        int i = 0;
+        boolean first = true;
+        while (i < all.size()) {
+            DnsWriter w = new DnsWriter(maxMessage);
+            int flags = Message.QR | Message.AA;
+            w.u16(id).u16(flags).u16(first ? 1 : 0).u16(0).u16(0).u16(0);
+            if (first) {
+                Question q = Question.of(zone.name(), RrType.AXFR);
+                w.name(q.name(), true);
+                w.u16(q.type()).u16(q.qclass());
+            }
+            int count = 0;
+            while (i < all.size()) {
+                int mark = w.mark();
+                try {
+                    all.get(i).write(w);
+                } catch (DnsWriter.Overflow e) {
+                    w.rollback(mark);
+                    if (count == 0) {
+                        throw new IllegalStateException("record " + all.get(i) + " does not fit in a message");
+                    }
+                    break;
+                }
+                count++;
+                i++;
+            }
+            w.setU16(6, count);
+            out.add(w.toByteArray());
+            first = false;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,40 @@
+package io.miragej.dns.server;
+
+import io.miragej.dns.Name;
+
+/**
+ * One name of a served zone with everything needed to answer for it, prepared ahead of time: an
+ * answer per type present, one for any other type (NODATA, or the end of a CNAME chain), one for
+ * ANY, and, for names below it that do not exist, what to say instead (NXDOMAIN, a referral, or
+ * the wildcard child whose answers are synthesized, RFC 4592).
+ */
+final class Node {
+    final Name name;
+    final CompiledZone zone;
+    /** Types with their own answer, ascending; parallel to {@link #typed}. */
+    int[] types = new int[0];
+    Answer[] typed = new Answer[0];
+    /** For a type not in {@link #types}. */
+    Answer otherwise;
+    /** For QTYPE ANY (RFC 8482: one RRset). */
+    Answer any;
+    /** For a name below this one that does not exist, when {@link #wildcard} is null. */
+    Answer below;
+    /** The {@code *} child, whose answers are synthesized for names below this one. */
+    Node wildcard;
+
+    Node(Name name, CompiledZone zone) {
+        this.name = name;
+        this.zone = zone;
+    }
+
+    Answer answer(int qtype) {
+        int[] t = types;
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] == qtype) {
+                return typed[i];
+            }
+        }
+        return qtype == io.miragej.dns.RrType.ANY && any != null ? any : otherwise;
+    }
+}

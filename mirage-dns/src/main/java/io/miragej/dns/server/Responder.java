@@ -1,0 +1,358 @@
+package io.miragej.dns.server;
+
+import io.miragej.buffer.PacketBuffer;
+import io.miragej.dns.Name;
+import io.miragej.dns.NameCodec;
+import io.miragej.dns.Opcode;
+import io.miragej.dns.Rcode;
+import io.miragej.dns.RrClass;
+import io.miragej.dns.RrType;
+import io.miragej.net.IpAddress;
+
+/**
+ * The sans-IO packet path of the authoritative server: a query's bytes in, the response's bytes
+ * out, nothing allocated per query. One responder per thread (it owns scratch space and the
+ * response buffer); any number of them share one {@link AuthoritativeServer}.
+ *
+ * <p>What it answers: QUERY for the zones loaded (see {@link Compiler}), with EDNS(0) (RFC 6891:
+ * the client's payload size, at least 512 and at most the server's, the DO bit echoed, BADVERS
+ * for versions other than 0) and truncation for UDP (TC set and the sections left empty when the
+ * required records do not fit); NOTIFY (RFC 1996) for secondary zones from allowed primaries.
+ * Silence for messages shorter than a header and for responses; FORMERR for malformed queries;
+ * NOTIMP for other opcodes and MAILA/MAILB; REFUSED for names outside the zones, classes other
+ * than IN, and transfers from clients not allowed.
+ */
+public final class Responder {
+    /** {@link #respond} result: send nothing. */
+    public static final int DROP = -1;
+    /** {@link #respond} result: a zone transfer was asked for and allowed (TCP); see {@link #transferZone()}. */
+    public static final int TRANSFER = -2;
+
+    private static final int QR = 0x8000;
+    private static final int AA = 0x0400;
+    private static final int TC = 0x0200;
+    private static final int RD = 0x0100;
+    private static final int CD = 0x0010;
+    private static final int OPT_LENGTH = 11;
+
+    private final AuthoritativeServer server;
+    private final ServerCounters counters;
+    private final byte[] qname = new byte[Name.MAX_LENGTH];
+    private final byte[] lower = new byte[Name.MAX_LENGTH];
+    private final byte[] skip = new byte[Name.MAX_LENGTH];
+    private final int[] labelOffsets = new int[128];
+    private final int[] hashes = new int[129];
+    /** Two bytes of headroom so a TCP adapter can prepend the length in place. */
+    private final PacketBuffer out = PacketBuffer.allocate(2, 65535);
+
+    // Parsed from the current query.
+    private int qlen;
+    private int qtype;
+    private int qclass;
+    private boolean edns;
+    private int ednsPayload;
+    private boolean dnssecOk;
+    private Name transferZone;
+
+    Responder(AuthoritativeServer server) {
+        this.server = server;
+        this.counters = server.counters;
+    }
+
+    /** The response written by the last {@link #respond} that returned a length. */
+    public PacketBuffer response() {
+        return out;
+    }
+
+    /** The zone asked for by the last {@link #respond} that returned {@link #TRANSFER}. */
+    public Name transferZone() {
+        return transferZone;
+    }
+
+    /**
+     * Answers {@code query}.
+     *
+     * @param tcp whether it came over TCP (no size limit below 65535, transfers allowed)
+     * @param client the sender, for transfer and NOTIFY access control
+     * @return the length of the response now in {@link #response()}, or {@link #DROP}, or
+     *     {@link #TRANSFER}
+     */
+    public int respond(PacketBuffer query, boolean tcp, IpAddress client) {
+        counters.queries.increment();
+        int len = query.length();
+        if (len < 12) {
+            counters.dropShort.increment();
+            return DROP;
+        }
+        int flags = query.getU16(2);
+        if ((flags & QR) != 0) {
+            counters.dropResponse.increment();
+            return DROP;
+        }
+        edns = false;
+        int opcode = (flags >>> 11) & 0xf;
+        if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
+            counters.notimp.increment();
+            return error(query, flags, Rcode.NOTIMP, false);
+        }
+        if (query.getU16(4) != 1) {
+            counters.formerr.increment();
+            return error(query, flags, Rcode.FORMERR, false);
+        }
+        int r = NameCodec.decode(query, 12, qname);
+        if (r < 0) {
+            counters.formerr.increment();
+            return error(query, flags, Rcode.FORMERR, false);
+        }
+        qlen = NameCodec.length(r);
+        int p = NameCodec.end(r);
+        if (p + 4 > len) {
+            counters.formerr.increment();
+            return error(query, flags, Rcode.FORMERR, false);
+        }
+        qtype = query.getU16(p);
+        qclass = query.getU16(p + 2);
+        p += 4;
+        int records = query.getU16(6) + query.getU16(8);
+        int additional = query.getU16(10);
+        int version = 0;
+        for (int i = 0; i < records + additional; i++) {
+            int nr = NameCodec.decode(query, p, skip);
+            if (nr < 0) {
+                counters.formerr.increment();
+                return error(query, flags, Rcode.FORMERR, false);
+            }
+            p = NameCodec.end(nr);
+            if (p + 10 > len) {
+                counters.formerr.increment();
+                return error(query, flags, Rcode.FORMERR, false);
+            }
+            int type = query.getU16(p);
+            int rdlength = query.getU16(p + 8);
+            int rdata = p + 10;
+            if (rdata + rdlength > len) {
+                counters.formerr.increment();
+                return error(query, flags, Rcode.FORMERR, false);
+            }
+            if (type == RrType.OPT) {
+                // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root.
+                if (i < records || edns || NameCodec.length(nr) != 1 || !optionsWellFormed(query, rdata, rdlength)) {
+                    counters.formerr.increment();
+                    return error(query, flags, Rcode.FORMERR, false);
+                }
+                edns = true;
+                ednsPayload = query.getU16(p + 2);
+                version = query.getU8(p + 5);
+                dnssecOk = (query.getU16(p + 6) & 0x8000) != 0;
+            }
+            p = rdata + rdlength;
+        }
+        if (edns && version != 0) {
+            counters.badvers.increment();
+            return error(query, flags, Rcode.BADVERS, true);
+        }
+        if (opcode == Opcode.NOTIFY) {
+            return notify(query, flags, client);
+        }
+        if (qclass != RrClass.IN) {
+            counters.refused.increment();
+            return error(query, flags, Rcode.REFUSED, true);
+        }
+        switch (qtype) {
+            case RrType.AXFR, RrType.IXFR -> {
+                return transfer(query, flags, tcp, client);
+            }
+            case RrType.MAILA, RrType.MAILB -> {
+                counters.notimp.increment();
+                return error(query, flags, Rcode.NOTIMP, true);
+            }
+            case RrType.OPT, RrType.TSIG, RrType.TKEY, 0 -> {
+                counters.formerr.increment();
+                return error(query, flags, Rcode.FORMERR, true);
+            }
+            default -> {
+                // answered below
+            }
+        }
+        Authority auth = server.authority();
+        int labels = lowerAndHash();
+        NameTable table = auth.table;
+        Node node = table.get(lower, 0, qlen, hashes[0]);
+        Answer answer;
+        if (node != null) {
+            answer = node.answer(qtype);
+        } else {
+            for (int i = 1; i <= labels && node == null; i++) {
+                int off = i < labels ? labelOffsets[i] : qlen - 1;
+                node = table.get(lower, off, qlen - off, hashes[i]);
+            }
+            if (node == null) {
+                counters.refused.increment();
+                return error(query, flags, Rcode.REFUSED, true);
+            }
+            answer = node.wildcard != null ? node.wildcard.answer(qtype) : node.below;
+        }
+        return write(query, flags, answer, tcp, auth.maxUdpPayload);
+    }
+
+    /** Lower-cases the question name and hashes its suffixes; returns the number of labels. */
+    private int lowerAndHash() {
+        for (int i = 0; i < qlen; i++) {
+            byte b = qname[i];
+            lower[i] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+        }
+        int labels = NameTable.labelOffsets(lower, qlen, labelOffsets);
+        NameTable.suffixHashes(lower, labelOffsets, labels, hashes);
+        return labels;
+    }
+
+    private static boolean optionsWellFormed(PacketBuffer q, int from, int length) {
+        int p = from;
+        int end = from + length;
+        while (p < end) {
+            if (p + 4 > end) {
+                return false;
+            }
+            p += 4 + q.getU16(p + 2);
+        }
+        return p == end;
+    }
+
+    private int udpLimit(boolean tcp, int serverMax) {
+        if (tcp) {
+            return 65535;
+        }
+        if (!edns) {
+            return 512;
+        }
+        return Math.max(512, Math.min(ednsPayload, serverMax));
+    }
+
+    /** Writes header, question and as much of {@code a} as fits; returns the length. */
+    private int write(PacketBuffer query, int qflags, Answer a, boolean tcp, int serverMax) {
+        int limit = udpLimit(tcp, serverMax);
+        int optLen = edns ? OPT_LENGTH : 0;
+        int base = 12 + qlen + 4;
+        int body;
+        int an;
+        int ns;
+        int ar;
+        int tc = 0;
+        if (base + a.bytes.length + optLen <= limit) {
+            body = a.bytes.length;
+            an = a.answerCount;
+            ns = a.authorityCount;
+            ar = a.additionalCount();
+        } else if (base + a.requiredLength + optLen <= limit) {
+            body = a.requiredLength;
+            an = a.answerCount;
+            ns = a.authorityCount;
+            ar = a.requiredAdditional;
+            int[] ends = a.optionalEnd;
+            for (int k = 0; k < ends.length && base + ends[k] + optLen <= limit; k++) {
+                body = ends[k];
+                ar = a.optionalCount[k];
+            }
+        } else {
+            body = 0;
+            an = 0;
+            ns = 0;
+            ar = 0;
+            tc = TC;
+            counters.truncated.increment();
+        }
+        PacketBuffer o = out;
+        o.reset(2, base + body + optLen);
+        int flags = QR | (qflags & (0x7800 | RD | CD)) | a.flags | tc;
+        o.setU16(0, query.getU16(0));
+        o.setU16(2, flags);
+        o.setU16(4, 1);
+        o.setU16(6, an);
+        o.setU16(8, ns);
+        o.setU16(10, ar + (edns ? 1 : 0));
+        o.setBytes(12, qname, 0, qlen);
+        o.setU16(12 + qlen, qtype);
+        o.setU16(14 + qlen, qclass);
+        if (body > 0) {
+            o.setBytes(base, a.bytes, 0, body);
+            int delta = qlen - a.templateLength;
+            if (delta != 0) {
+                int[] rel = a.relocations;
+                for (int i = 0; i < rel.length && rel[i] < body; i++) {
+                    int at = base + rel[i];
+                    o.setU16(at, o.getU16(at) + delta);
+                }
+            }
+        }
+        if (edns) {
+            writeOpt(o, base + body, 0);
+        }
+        counters.count(a.flags & 0xf);
+        return base + body + optLen;
+    }
+
+    private void writeOpt(PacketBuffer o, int at, int extendedRcode) {
+        o.setU8(at, 0);
+        o.setU16(at + 1, RrType.OPT);
+        o.setU16(at + 3, server.authority().maxUdpPayload);
+        o.setU8(at + 5, extendedRcode);
+        o.setU8(at + 6, 0);
+        o.setU16(at + 7, dnssecOk ? 0x8000 : 0);
+        o.setU16(at + 9, 0);
+    }
+
+    /**
+     * A response with only a header, and the question when {@code withQuestion} (it was parsed),
+     * and an OPT record when the query had a good one.
+     */
+    private int error(PacketBuffer query, int qflags, int rcode, boolean withQuestion) {
+        PacketBuffer o = out;
+        int len = 12 + (withQuestion ? qlen + 4 : 0);
+        boolean opt = edns && withQuestion;
+        o.reset(2, len + (opt ? OPT_LENGTH : 0));
+        o.setU16(0, query.getU16(0));
+        o.setU16(2, QR | (qflags & (0x7800 | RD | CD)) | (rcode & 0xf));
+        o.setU16(4, withQuestion ? 1 : 0);
+        o.setU16(6, 0);
+        o.setU16(8, 0);
+        o.setU16(10, opt ? 1 : 0);
+        if (withQuestion) {
+            o.setBytes(12, qname, 0, qlen);
+            o.setU16(12 + qlen, qtype);
+            o.setU16(14 + qlen, qclass);
+        }
+        if (opt) {
+            writeOpt(o, len, rcode >>> 4);
+        }
+        counters.count(rcode);
+        return o.length();
+    }
+
+    private int transfer(PacketBuffer query, int flags, boolean tcp, IpAddress client) {
+        if (!tcp || !server.transferAllowed(client)) {
+            counters.transferRefused.increment();
+            return error(query, flags, Rcode.REFUSED, true);
+        }
+        Name zone = Name.fromWire(qname, 0, qlen);
+        if (server.authority().zone(zone) == null) {
+            counters.transferRefused.increment();
+            return error(query, flags, Rcode.NOTAUTH, true);
+        }
+        transferZone = zone;
+        counters.transfers.increment();
+        return TRANSFER;
+    }
+
+    private int notify(PacketBuffer query, int flags, IpAddress client) {
+        Name zone = Name.fromWire(qname, 0, qlen);
+        if (!server.acceptNotify(zone, client)) {
+            counters.notifyRefused.increment();
+            return error(query, flags, Rcode.REFUSED, true);
+        }
+        counters.notifies.increment();
+        PacketBuffer o = out;
+        int len = error(query, flags, Rcode.NOERROR, true);
+        o.setU16(2, o.getU16(2) | AA);
+        return len;
+    }
+}

@@ -1,0 +1,44 @@
+package io.miragej.dns.server;
+
+import io.miragej.stats.Counter;
+import io.miragej.stats.Counters;
+
+/** The server's counters, taken once from the registry so the packet path only increments. */
+final class ServerCounters {
+    final Counter queries;
+    final Counter dropShort;
+    final Counter dropResponse;
+    final Counter formerr;
+    final Counter notimp;
+    final Counter refused;
+    final Counter badvers;
+    final Counter truncated;
+    final Counter transfers;
+    final Counter transferRefused;
+    final Counter notifies;
+    final Counter notifyRefused;
+    private final Counter[] byRcode = new Counter[17];
+
+    ServerCounters(Counters c) {
+        queries = c.counter("dns.queries.in");
+        dropShort = c.counter("dns.drop.short");
+        dropResponse = c.counter("dns.drop.response");
+        formerr = c.counter("dns.query.formerr");
+        notimp = c.counter("dns.query.notimp");
+        refused = c.counter("dns.query.refused");
+        badvers = c.counter("dns.query.badvers");
+        truncated = c.counter("dns.responses.truncated");
+        transfers = c.counter("dns.axfr.out");
+        transferRefused = c.counter("dns.axfr.refused");
+        notifies = c.counter("dns.notify.in");
+        notifyRefused = c.counter("dns.notify.refused");
+        String[] names = {"noerror", "formerr", "servfail", "nxdomain", "notimp", "refused"};
+        for (int i = 0; i < byRcode.length; i++) {
+            byRcode[i] = c.counter("dns.responses." + (i < names.length ? names[i] : "rcode" + i));
+        }
+    }
+
+    void count(int rcode) {
+        byRcode[Math.min(rcode, byRcode.length - 1)].increment();
+    }
+}
