@@ -13,6 +13,8 @@ import io.miragej.tcpip.icmp.Icmpv4;
 import io.miragej.tcpip.ipv4.Ipv4;
 import io.miragej.tcpip.ipv4.Ipv4Header;
 import io.miragej.tcpip.ipv4.Ipv4Reassembly;
+import io.miragej.tcpip.tcp.Tcp;
+import io.miragej.tcpip.tcp.TcpConfig;
 import io.miragej.tcpip.udp.Udp;
 
 /**
@@ -26,9 +28,17 @@ import io.miragej.tcpip.udp.Udp;
  */
 public final class StackCore implements IpOutput {
     /** Bounds of every table and queue of the stack. */
-    public record Limits(Arp.Limits arp, Ipv4Reassembly.Limits reassembly) {
+    public record Limits(Arp.Limits arp, Ipv4Reassembly.Limits reassembly, TcpConfig tcp) {
         public static Limits defaults() {
-            return new Limits(Arp.Limits.defaults(), Ipv4Reassembly.Limits.defaults());
+            return new Limits(Arp.Limits.defaults(), Ipv4Reassembly.Limits.defaults(), TcpConfig.defaults());
+        }
+
+        public Limits withTcp(TcpConfig tcp) {
+            return new Limits(arp, reassembly, tcp);
+        }
+
+        public Limits withArp(Arp.Limits arp) {
+            return new Limits(arp, reassembly, tcp);
         }
     }
 
@@ -39,19 +49,28 @@ public final class StackCore implements IpOutput {
     private final Ipv4 ipv4;
     private final Icmpv4 icmpv4;
     private final Udp udp;
+    private final Tcp tcp;
     private final Counter rxFrames;
     private final Counter dropShort;
     private final Counter dropNotForUs;
     private final Counter dropUnknownType;
 
-    public StackCore(Link link, Limits limits, Counters counters, long seed) {
+    /**
+     * A host on {@code link}. {@code secret0} and {@code secret1} seed everything that must be
+     * unpredictable (TCP initial sequence numbers, ephemeral ports, IP identifiers): give them
+     * from a strong random source outside simulations.
+     */
+    public StackCore(Link link, Limits limits, Counters counters, long secret0, long secret1) {
         this.link = link;
         this.counters = counters;
         this.arp = new Arp(link, limits.arp(), counters);
-        this.ipv4 = new Ipv4(link, arp, limits.reassembly(), counters, (int) (seed >>> 16));
+        this.ipv4 = new Ipv4(link, arp, limits.reassembly(), counters, (int) (secret0 >>> 16));
         this.icmpv4 = new Icmpv4(ipv4, link, counters);
-        this.udp = new Udp(this, this::portUnreachable, counters, seed * 31 + 7);
+        this.udp = new Udp(this, this::portUnreachable, counters, secret1 * 31 + 7);
+        this.tcp = new Tcp(this, limits.tcp(), counters, secret0, secret1);
         ipv4.register(Ipv4Header.PROTOCOL_UDP, udp);
+        ipv4.register(Tcp.PROTOCOL, tcp);
+        icmpv4.setErrorListener(Tcp.PROTOCOL, tcp);
         rxFrames = counters.counter("ethernet.rx.frames");
         dropShort = counters.counter("ethernet.drop.short");
         dropNotForUs = counters.counter("ethernet.drop.not-for-us");
@@ -80,6 +99,10 @@ public final class StackCore implements IpOutput {
 
     public Udp udp() {
         return udp;
+    }
+
+    public Tcp tcp() {
+        return tcp;
     }
 
     /** Configures IPv4 statically: address and prefix length, gateway 0 for none. */
@@ -121,11 +144,12 @@ public final class StackCore implements IpOutput {
 
     /** The next time {@link #onTimer} has work; {@link Long#MIN_VALUE} for "at once". */
     public long nextDeadline() {
-        return ipv4.nextDeadline();
+        return Math.min(ipv4.nextDeadline(), tcp.nextDeadline());
     }
 
     public void onTimer(long now) {
         ipv4.onTimer(now);
+        tcp.onTimer(now);
     }
 
     // ---- IpOutput ----

@@ -23,7 +23,7 @@ public final class Host {
 
     public Host(TestLink link, String address, int prefix, String gateway) {
         this.link = link;
-        this.core = new StackCore(link, StackCore.Limits.defaults(), counters, mac(link));
+        this.core = new StackCore(link, StackCore.Limits.defaults(), counters, mac(link), ~mac(link));
         this.address = Packets.ip(address);
         core.configureIpv4(this.address, prefix, gateway == null ? 0 : Packets.ip(gateway), 0);
         core.onTimer(0);

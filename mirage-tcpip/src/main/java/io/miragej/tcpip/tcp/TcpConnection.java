@@ -1,0 +1,1561 @@
+package io.miragej.tcpip.tcp;
+
+import static io.miragej.tcpip.tcp.TcpHeader.ACK;
+import static io.miragej.tcpip.tcp.TcpHeader.FIN;
+import static io.miragej.tcpip.tcp.TcpHeader.PSH;
+import static io.miragej.tcpip.tcp.TcpHeader.RST;
+import static io.miragej.tcpip.tcp.TcpHeader.SYN;
+
+import io.miragej.buffer.PacketBuffer;
+import io.miragej.tcpip.checksum.InternetChecksum;
+import io.miragej.tcpip.core.IpContext;
+import io.miragej.tcpip.core.RangeSet;
+
+/**
+ * One TCP connection: the state machine of RFC 9293 section 3.10 and what it points to, as a
+ * sans-IO core driven by its {@link Tcp} layer. Segments, the application's reads and writes and
+ * the time go in; segments (through the layer's {@link io.miragej.tcpip.core.IpOutput}), changes
+ * for the application ({@link Observer}) and the next deadline come out.
+ *
+ * <p>What it does, by specification:
+ *
+ * <ul>
+ *   <li>Three-way handshake, simultaneous open and close, half-close, TIME-WAIT (RFC 9293); RST
+ *       and SYN handling against blind attacks with challenge ACKs (RFC 5961).
+ *   <li>MSS option (RFC 9293 3.7.1, RFC 6691), window scaling, timestamps and PAWS (RFC 7323),
+ *       selective acknowledgments sent and used (RFC 2018, loss recovery after RFC 6675).
+ *   <li>Retransmission timer with exponential back-off (RFC 6298, Karn's algorithm without
+ *       timestamps); go-back-N after a timeout, skipping data the peer has SACKed.
+ *   <li>Congestion control: slow start with byte counting (RFC 3465), congestion avoidance, fast
+ *       retransmit and fast recovery (RFC 5681), NewReno partial ACKs when the peer does not do
+ *       SACK (RFC 6582), limited transmit (RFC 3042), restart after idle, initial window of ten
+ *       segments (RFC 6928).
+ *   <li>Delayed ACKs (every second segment or after {@link TcpConfig#delayedAck}, at once for
+ *       out-of-order data), Nagle's algorithm with a switch (RFC 896), sender and receiver silly
+ *       window avoidance (RFC 9293 3.8.6.2), zero-window probes with back-off, keep-alive.
+ *   <li>Bounded send and receive buffers: writes take what fits, the receive window is the free
+ *       space of the receive buffer.
+ * </ul>
+ *
+ * <p>All methods run on the stack's loop. Buffers are allocated when the connection is
+ * synchronised, so half-open connections cost little; nothing is allocated per segment.
+ */
+public final class TcpConnection {
+    public enum State {
+        CLOSED, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT
+    }
+
+    /** Why a connection ended other than by an orderly close. */
+    public enum Failure { NONE, REFUSED, RESET, TIMED_OUT, UNREACHABLE, ABORTED, NO_RESOURCES }
+
+    /** Told, on the loop, when something the application waits for changed. */
+    @FunctionalInterface
+    public interface Observer {
+        void changed(TcpConnection connection);
+    }
+
+    static final int DUP_THRESHOLD = 3;
+    static final long MAX_PERSIST = 60_000_000_000L;
+    static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
+    static final int SACK_SCOREBOARD = 32;
+    static final int OUT_OF_ORDER_RANGES = 32;
+    static final int MIN_MSS = 88;
+
+    final Tcp tcp;
+    private final TcpConfig config;
+    final long localHigh;
+    final long localLow;
+    final long remoteHigh;
+    final long remoteLow;
+    final int localPort;
+    final int remotePort;
+    private final long pseudoSum;
+    /** The listening port that accepted this connection, null for active opens. */
+    final Tcp.Listening listening;
+    private Observer observer;
+
+    State state = State.CLOSED;
+    private Failure failure = Failure.NONE;
+
+    // ---- send side ----
+    final int iss;
+    int sndUna;
+    int sndNxt;
+    /** Highest sequence number sent plus one (RFC 6675's HighData + 1). */
+    int sndMax;
+    int sndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    private int maxSndWnd;
+    private int sndScale;
+    private boolean synAcked;
+    private boolean finQueued;
+    private boolean finSent;
+    private boolean finAcked;
+    private ByteRing sendBuffer;
+
+    // ---- receive side ----
+    int irs;
+    int rcvNxt;
+    /** Right edge of the window last advertised; never moves left (RFC 7323 2.4). */
+    private int rcvAdv;
+    private int rcvScale;
+    private ByteRing receiveBuffer;
+    private RangeSet outOfOrder;
+    private boolean peerFinKnown;
+    private int peerFinSeq;
+    private boolean finReceived;
+    private int lastAckSent;
+
+    // ---- options ----
+    private boolean tsOk;
+    private boolean sackOk;
+    private boolean wsOk;
+    private int tsRecent;
+    private long tsRecentTime;
+    private final int tsOffset;
+    private int peerMss;
+    /** Payload bytes per segment (options excluded). */
+    int smss;
+
+    // ---- congestion control and loss recovery ----
+    int cwnd;
+    int ssthresh = Integer.MAX_VALUE;
+    private int bytesAckedInAvoidance;
+    boolean inRecovery;
+    private int recover;
+    private int highRxt;
+    int dupAcks;
+    private boolean retransmitHead;
+    private RangeSet sacked;
+
+    // ---- timers (absolute nanoseconds; Long.MAX_VALUE when off) ----
+    final RttEstimator rtt = new RttEstimator();
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStart;
+    long rtoAt = Long.MAX_VALUE;
+    private long delayedAckAt = Long.MAX_VALUE;
+    long persistAt = Long.MAX_VALUE;
+    private int persistBackoff;
+    private long keepAliveAt = Long.MAX_VALUE;
+    private int keepAliveProbesSent;
+    private long closeAt = Long.MAX_VALUE;
+    int retries;
+    private boolean synRetransmitted;
+    private long lastSendTime;
+    private long lastReceiveTime;
+
+    // ---- acknowledgment state ----
+    private int segmentsUnacked;
+    private boolean ackNow;
+
+    // ---- application ----
+    private boolean noDelay;
+    private boolean keepAlive;
+    /** close() was called: nothing more will be read, the connection is orphaned once FIN is out. */
+    private boolean appClosed;
+    private boolean notify;
+    private boolean wasEstablished;
+
+    // ---- the layer's bookkeeping ----
+    int heapIndex = -1;
+    long deadline = Long.MAX_VALUE;
+    int tableIndex = -1;
+    /** When the connection entered TIME-WAIT or became half-open, for eviction order. */
+    long since;
+
+    TcpConnection(Tcp tcp, TcpConfig config, long localHigh, long localLow, int localPort, long remoteHigh,
+            long remoteLow, int remotePort, Tcp.Listening listening, int iss, int tsOffset) {
+        this.tcp = tcp;
+        this.config = config;
+        this.localHigh = localHigh;
+        this.localLow = localLow;
+        this.localPort = localPort;
+        this.remoteHigh = remoteHigh;
+        this.remoteLow = remoteLow;
+        this.remotePort = remotePort;
+        this.listening = listening;
+        this.iss = iss;
+        this.tsOffset = tsOffset;
+        this.pseudoSum = io.miragej.tcpip.core.IpOutput.pseudoAddressSum(localHigh, localLow, remoteHigh, remoteLow)
+                + Tcp.PROTOCOL;
+        this.noDelay = config.noDelay();
+        this.keepAlive = config.keepAlive();
+        sndUna = sndNxt = sndMax = iss;
+        sndWl2 = iss;
+        highRxt = recover = iss;
+        int ourMss = tcp.maxSegment(remoteHigh, remoteLow);
+        smss = Math.max(MIN_MSS, Math.min(ourMss, IpContext.isMapped(remoteHigh, remoteLow) ? 536 : 1220));
+        rcvScale = 0;
+        if (config.windowScaling()) {
+            while (rcvScale < 14 && (config.receiveBuffer() >> rcvScale) > 65_535) {
+                rcvScale++;
+            }
+        }
+    }
+
+    // =====================================================================================
+    // Opening
+    // =====================================================================================
+
+    /** Active open: sends the SYN. */
+    void openActive(long now) {
+        allocateBuffers();
+        setState(State.SYN_SENT);
+        lastReceiveTime = now;
+    }
+
+    /** Passive open from a SYN that arrived on a listening port: answers with a SYN-ACK. */
+    void openPassive(TcpHeader seg, long now) {
+        irs = seg.seq();
+        rcvNxt = irs + 1;
+        lastAckSent = rcvNxt;
+        negotiate(seg, now);
+        sndWnd = seg.window(); // never scaled in a SYN (RFC 7323 2.2)
+        maxSndWnd = sndWnd;
+        sndWl1 = seg.seq();
+        sndWl2 = iss;
+        rcvAdv = rcvNxt + Math.min(config.receiveBuffer(), 65_535);
+        setState(State.SYN_RECEIVED);
+        lastReceiveTime = now;
+    }
+
+    private void allocateBuffers() {
+        if (sendBuffer == null) {
+            sendBuffer = new ByteRing(config.sendBuffer());
+            receiveBuffer = new ByteRing(config.receiveBuffer());
+            outOfOrder = new RangeSet(OUT_OF_ORDER_RANGES);
+            sacked = new RangeSet(SACK_SCOREBOARD);
+        }
+    }
+
+    /** Takes the options of the peer's SYN: what both sides offered is used. */
+    private void negotiate(TcpHeader seg, long now) {
+        boolean v4 = IpContext.isMapped(remoteHigh, remoteLow);
+        peerMss = seg.mss > 0 ? seg.mss : (v4 ? 536 : 1220);
+        wsOk = config.windowScaling() && seg.windowScale >= 0;
+        sndScale = wsOk ? seg.windowScale : 0;
+        if (!wsOk) {
+            rcvScale = 0;
+        }
+        tsOk = config.timestamps() && seg.hasTimestamp;
+        if (tsOk) {
+            tsRecent = seg.tsVal;
+            tsRecentTime = now;
+        }
+        sackOk = config.sack() && seg.sackPermitted;
+        int ourMss = tcp.maxSegment(remoteHigh, remoteLow);
+        smss = Math.max(MIN_MSS, Math.min(peerMss, ourMss) - (tsOk ? 12 : 0));
+        cwnd = initialWindow();
+    }
+
+    private int initialWindow() {
+        return Math.min(10 * smss, Math.max(2 * smss, 14_600)); // RFC 6928
+    }
+
+    // =====================================================================================
+    // The application's side (called on the loop by the stack's adapter)
+    // =====================================================================================
+
+    public void setObserver(Observer observer) {
+        this.observer = observer;
+    }
+
+    public void setNoDelay(boolean noDelay, long now) {
+        this.noDelay = noDelay;
+        tcp.afterEvent(this, now);
+    }
+
+    public boolean noDelay() {
+        return noDelay;
+    }
+
+    /** Turns keep-alive probes on or off (timing from the configuration). */
+    public void setKeepAlive(boolean on, long now) {
+        this.keepAlive = on;
+        armKeepAlive(now);
+        tcp.afterEvent(this, now);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public Failure failure() {
+        return failure;
+    }
+
+    /** True once the handshake completed (and still so after the connection ended). */
+    public boolean isSynchronized() {
+        return wasEstablished;
+    }
+
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    /** Bytes the application can read now. */
+    public int readable() {
+        return receiveBuffer == null ? 0 : receiveBuffer.size();
+    }
+
+    /** True when the peer's FIN came and every byte before it has been read. */
+    public boolean atEndOfStream() {
+        return finReceived && readable() == 0;
+    }
+
+    /** Bytes the application can write now without waiting. */
+    public int writable() {
+        if (sendBuffer == null || finQueued || !canQueueData()) {
+            return 0;
+        }
+        return sendBuffer.free();
+    }
+
+    /** Bytes written and not yet sent for the first time. */
+    public int unsent() {
+        if (sendBuffer == null) {
+            return 0;
+        }
+        int end = dataBase() + sendBuffer.size();
+        return Math.max(0, end - Seq.max(sndMax, dataBase()));
+    }
+
+    /** Bytes written and not yet acknowledged. */
+    public int unacknowledged() {
+        return sendBuffer == null ? 0 : sendBuffer.size();
+    }
+
+    private boolean canQueueData() {
+        return state == State.SYN_SENT || state == State.SYN_RECEIVED || state == State.ESTABLISHED
+                || state == State.CLOSE_WAIT;
+    }
+
+    /** True when writes can no longer succeed: output shut down, or the connection is gone. */
+    public boolean outputClosed() {
+        return finQueued || !canQueueData();
+    }
+
+    /** Reads up to {@code len} received bytes; 0 when none are buffered. */
+    public int read(byte[] dst, int off, int len, long now) {
+        if (receiveBuffer == null) {
+            return 0;
+        }
+        int n = receiveBuffer.read(dst, off, len);
+        if (n > 0 && windowUpdateDue()) {
+            ackNow = true;
+        }
+        tcp.afterEvent(this, now);
+        return n;
+    }
+
+    /** Queues up to {@code len} bytes for sending; returns how many fit (0 when the buffer is full). */
+    public int write(byte[] src, int off, int len, long now) {
+        if (sendBuffer == null || finQueued || !canQueueData()) {
+            return 0;
+        }
+        int n = sendBuffer.append(src, off, len);
+        tcp.afterEvent(this, now);
+        return n;
+    }
+
+    /** Sends FIN after the data written so far (half-close); reading goes on. */
+    public void shutdownOutput(long now) {
+        switch (state) {
+            case SYN_SENT, SYN_RECEIVED -> finQueued = true; // FIN-WAIT-1 once established
+            case ESTABLISHED -> {
+                finQueued = true;
+                setState(State.FIN_WAIT_1);
+            }
+            case CLOSE_WAIT -> {
+                finQueued = true;
+                setState(State.LAST_ACK);
+            }
+            default -> {}
+        }
+        tcp.afterEvent(this, now);
+    }
+
+    /**
+     * Closes both directions. With unread data, or data still arriving, the connection is reset
+     * (RFC 9293 3.10.4, RFC 2525 2.17); otherwise FIN goes out after the data and the connection
+     * finishes on its own.
+     */
+    public void close(long now) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.SYN_SENT) {
+            fail(Failure.NONE); // RFC 9293 3.10.4: delete the TCB
+            tcp.afterEvent(this, now);
+            return;
+        }
+        if (readable() > 0 && state.ordinal() >= State.ESTABLISHED.ordinal()) {
+            abort(now);
+            return;
+        }
+        appClosed = true;
+        shutdownOutput(now);
+        if (state == State.FIN_WAIT_2) {
+            closeAt = now + config.finWait2();
+        }
+        tcp.afterEvent(this, now);
+    }
+
+    /** Resets the connection: RST to the peer, everything dropped. */
+    public void abort(long now) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state != State.SYN_SENT && state != State.TIME_WAIT) {
+            sendControl(sndNxt, RST | ACK, now);
+            tcp.txResets.increment();
+        }
+        fail(Failure.ABORTED);
+        tcp.afterEvent(this, now);
+    }
+
+    // =====================================================================================
+    // Segment arrival (RFC 9293 3.10.7)
+    // =====================================================================================
+
+    void input(TcpHeader seg, long now) {
+        lastReceiveTime = now;
+        keepAliveProbesSent = 0;
+        armKeepAlive(now);
+        switch (state) {
+            case CLOSED -> {
+                return;
+            }
+            case SYN_SENT -> {
+                synSentInput(seg, now);
+                return;
+            }
+            case TIME_WAIT -> {
+                timeWaitInput(seg, now);
+                return;
+            }
+            default -> {}
+        }
+        int flags = seg.flags();
+        int seq = seg.seq();
+        // PAWS (RFC 7323 5.3)
+        if (tsOk && seg.hasTimestamp && (flags & RST) == 0 && Seq.lt(seg.tsVal, tsRecent)
+                && now - tsRecentTime < PAWS_IDLE) {
+            tcp.dropPaws.increment();
+            ackNow = true;
+            return;
+        }
+        // Is the segment in the window?
+        int window = receiveSpace();
+        int segLen = seg.sequenceLength();
+        boolean acceptable;
+        if (segLen == 0) {
+            acceptable = window == 0 ? seq == rcvNxt : Seq.inRange(seq, rcvNxt, rcvNxt + window);
+        } else {
+            acceptable = window > 0 && (Seq.inRange(seq, rcvNxt, rcvNxt + window)
+                    || Seq.inRange(seq + segLen - 1, rcvNxt, rcvNxt + window));
+        }
+        if (!acceptable && !(window == 0 && seq == rcvNxt)) {
+            if ((flags & RST) == 0) {
+                ackNow = true;
+            }
+            tcp.dropOutOfWindow.increment();
+            return;
+        }
+        // RST (RFC 5961 3.2: only an exact match resets; others in the window get a challenge ACK)
+        if ((flags & RST) != 0) {
+            if (seq == rcvNxt) {
+                tcp.rxResets.increment();
+                if (state == State.SYN_RECEIVED && listening != null) {
+                    fail(Failure.NONE); // back to listening: nobody was told of this connection
+                } else if (state == State.SYN_RECEIVED) {
+                    fail(Failure.REFUSED); // from a simultaneous open
+                } else if (state == State.CLOSING || state == State.LAST_ACK) {
+                    fail(Failure.NONE);
+                } else {
+                    fail(Failure.RESET);
+                }
+            } else {
+                challengeAck();
+            }
+            return;
+        }
+        // SYN in a synchronized state (RFC 5961 4.2); a retransmitted SYN in SYN-RECEIVED gets
+        // the SYN-ACK again.
+        if ((flags & SYN) != 0) {
+            if (state == State.SYN_RECEIVED && seq == irs) {
+                sndNxt = iss;
+            } else {
+                challengeAck();
+            }
+            return;
+        }
+        if ((flags & ACK) == 0) {
+            return;
+        }
+        if (tsOk && seg.hasTimestamp && Seq.le(seq, lastAckSent) && Seq.ge(seg.tsVal, tsRecent)) {
+            tsRecent = seg.tsVal;
+            tsRecentTime = now;
+        }
+        if (state == State.SYN_RECEIVED) {
+            int ack = seg.ack();
+            if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
+                sndWnd = seg.window() << sndScale;
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                sndWl1 = seq;
+                sndWl2 = ack;
+                allocateBuffers();
+                setState(finQueued ? State.FIN_WAIT_1 : State.ESTABLISHED);
+                tcp.established(this);
+            } else {
+                sendControlTo(ack, RST, now);
+                return;
+            }
+        }
+        if (!processAck(seg, now)) {
+            return;
+        }
+        switch (state) {
+            case FIN_WAIT_1 -> {
+                if (finAcked) {
+                    setState(State.FIN_WAIT_2);
+                    if (appClosed) {
+                        closeAt = now + config.finWait2();
+                    }
+                }
+            }
+            case CLOSING -> {
+                if (finAcked) {
+                    enterTimeWait(now);
+                }
+                return;
+            }
+            case LAST_ACK -> {
+                if (finAcked) {
+                    fail(Failure.NONE);
+                }
+                return;
+            }
+            default -> {}
+        }
+        int len = seg.payloadLength();
+        boolean fitted = true;
+        if (len > 0 && (state == State.ESTABLISHED || state == State.FIN_WAIT_1 || state == State.FIN_WAIT_2)) {
+            if (appClosed) {
+                // Data for an application that closed: it will never be read (RFC 2525 2.17).
+                sendControl(sndNxt, RST | ACK, now);
+                tcp.txResets.increment();
+                fail(Failure.ABORTED);
+                return;
+            }
+            fitted = receiveData(seg, now);
+        }
+        if ((flags & FIN) != 0 && fitted && !peerFinKnown) {
+            peerFinKnown = true;
+            peerFinSeq = seq + len;
+        }
+        processFinIfReady(now);
+    }
+
+    private void synSentInput(TcpHeader seg, long now) {
+        int flags = seg.flags();
+        boolean ackOk = false;
+        if ((flags & ACK) != 0) {
+            int ack = seg.ack();
+            if (Seq.le(ack, iss) || Seq.gt(ack, sndMax)) {
+                if ((flags & RST) == 0) {
+                    sendControlTo(ack, RST, now);
+                }
+                return;
+            }
+            ackOk = true;
+        }
+        if ((flags & RST) != 0) {
+            if (ackOk) {
+                tcp.rxResets.increment();
+                fail(Failure.REFUSED);
+            }
+            return;
+        }
+        if ((flags & SYN) == 0) {
+            return;
+        }
+        irs = seg.seq();
+        rcvNxt = irs + 1;
+        lastAckSent = rcvNxt;
+        negotiate(seg, now);
+        if (synRetransmitted) {
+            rtt.synWasRetransmitted();
+        }
+        rcvAdv = rcvNxt + Math.min(config.receiveBuffer(), 65_535);
+        if (ackOk) {
+            sndWnd = seg.window(); // a SYN-ACK's window is never scaled (RFC 7323 2.2)
+            maxSndWnd = sndWnd;
+            sndWl1 = seg.seq();
+            sndWl2 = seg.ack();
+            processSynAck(seg, now);
+            setState(finQueued ? State.FIN_WAIT_1 : State.ESTABLISHED);
+            ackNow = true;
+            tcp.established(this);
+            if (seg.payloadLength() > 0) {
+                receiveData(seg, now);
+            }
+            if ((flags & FIN) != 0) {
+                peerFinKnown = true;
+                peerFinSeq = seg.seq() + 1 + seg.payloadLength();
+                processFinIfReady(now);
+            }
+        } else {
+            // Simultaneous open (RFC 9293 figure 7): answer with SYN-ACK from our ISS.
+            sndWnd = seg.window();
+            maxSndWnd = sndWnd;
+            sndWl1 = seg.seq();
+            sndNxt = iss;
+            setState(State.SYN_RECEIVED);
+        }
+    }
+
+    private void processSynAck(TcpHeader seg, long now) {
+        int ack = seg.ack();
+        synAcked = true;
+        sndUna = ack;
+        if (Seq.lt(sndNxt, sndUna)) {
+            sndNxt = sndUna;
+        }
+        highRxt = recover = sndUna;
+        if (tsOk && seg.tsEcr != 0) {
+            rtt.sample((long) (tsNow(now) - (seg.tsEcr)) * 1_000_000L);
+        } else if (rttTiming) {
+            rtt.sample(now - rttStart);
+        }
+        rttTiming = false;
+        retries = 0;
+        rtoAt = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
+    }
+
+    private void timeWaitInput(TcpHeader seg, long now) {
+        int flags = seg.flags();
+        if ((flags & RST) != 0) {
+            return; // RFC 1337: a RST must not end TIME-WAIT early
+        }
+        if ((flags & FIN) != 0) {
+            ackNow = true;
+            closeAt = now + config.timeWait();
+        } else if (seg.sequenceLength() > 0) {
+            ackNow = true;
+        }
+    }
+
+    /** Sender side of an acceptable segment's ACK; false when the segment is to be dropped. */
+    private boolean processAck(TcpHeader seg, long now) {
+        int ack = seg.ack();
+        int seq = seg.seq();
+        if (Seq.gt(ack, sndMax)) {
+            ackNow = true; // acknowledges something not yet sent
+            return false;
+        }
+        if (Seq.lt(ack, sndUna - Math.max(maxSndWnd, 1))) {
+            challengeAck(); // RFC 5961 5.2
+            return false;
+        }
+        int window = seg.window() << sndScale;
+        boolean windowChanged = false;
+        if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seq) || (sndWl1 == seq && Seq.le(sndWl2, ack)))) {
+            windowChanged = window != sndWnd;
+            sndWnd = window;
+            sndWl1 = seq;
+            sndWl2 = ack;
+            maxSndWnd = Math.max(maxSndWnd, window);
+            if (window > 0) {
+                persistAt = Long.MAX_VALUE;
+                persistBackoff = 0;
+            }
+        }
+        int acked = ack - sndUna;
+        if (acked > 0) {
+            newAck(seg, ack, acked, now);
+            updateScoreboard(seg);
+        } else if (acked == 0 && sndUna != sndMax && seg.payloadLength() == 0 && !windowChanged
+                && (seg.flags() & (SYN | FIN)) == 0) {
+            updateScoreboard(seg);
+            duplicateAck(now);
+        } else {
+            updateScoreboard(seg);
+        }
+        return true;
+    }
+
+    private void newAck(TcpHeader seg, int ack, int acked, long now) {
+        int dataAcked = acked;
+        if (!synAcked) {
+            synAcked = true;
+            dataAcked--;
+        }
+        if (finSent && !finAcked && Seq.ge(ack, finSeq() + 1)) {
+            finAcked = true;
+            dataAcked--;
+        }
+        dataAcked = Math.min(Math.max(dataAcked, 0), sendBuffer.size());
+        sendBuffer.consume(dataAcked);
+        sndUna = ack;
+        if (Seq.lt(sndNxt, sndUna)) {
+            sndNxt = sndUna;
+        }
+        if (Seq.lt(highRxt, sndUna)) {
+            highRxt = sndUna;
+        }
+        sacked.shift(acked);
+        // RTT: timestamps echo our clock (RFC 7323 4.1); otherwise one timed segment, Karn's rule.
+        if (tsOk && seg.hasTimestamp && seg.tsEcr != 0) {
+            rtt.sample((long) (tsNow(now) - seg.tsEcr) * 1_000_000L);
+        } else if (rttTiming && Seq.ge(ack, rttSeq)) {
+            rtt.sample(now - rttStart);
+            rttTiming = false;
+        }
+        retries = 0;
+        if (inRecovery) {
+            if (Seq.ge(ack, recover)) {
+                inRecovery = false;
+                int flight = sndMax - sndUna;
+                cwnd = Math.min(ssthresh, Math.max(flight, smss) + smss); // RFC 6582 3.2 step 3
+            } else if (!sackOk) {
+                retransmitHead = true; // NewReno partial ACK: the next hole is at sndUna
+                cwnd = Math.max(cwnd - dataAcked + smss, smss);
+            }
+        } else if (dataAcked > 0) {
+            if (cwnd < ssthresh) {
+                cwnd += Math.min(dataAcked, 2 * smss); // slow start, L = 2 (RFC 3465)
+            } else {
+                bytesAckedInAvoidance += dataAcked;
+                if (bytesAckedInAvoidance >= cwnd) {
+                    bytesAckedInAvoidance -= cwnd;
+                    cwnd += smss;
+                }
+            }
+            cwnd = Math.min(cwnd, 1 << 30);
+        }
+        dupAcks = 0;
+        rtoAt = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
+        if (dataAcked > 0) {
+            notify = true;
+        }
+    }
+
+    private void duplicateAck(long now) {
+        dupAcks++;
+        tcp.duplicateAcks.increment();
+        if (!inRecovery) {
+            if ((dupAcks >= DUP_THRESHOLD || (sackOk && lostBoundary() > 0)) && Seq.ge(sndUna, recover)) {
+                enterRecovery();
+            }
+        } else if (!sackOk) {
+            cwnd += smss; // inflation for each segment that left the network (RFC 5681 3.2 step 4)
+        }
+    }
+
+    private void enterRecovery() {
+        int flight = sndMax - sndUna;
+        ssthresh = Math.max(flight / 2, 2 * smss);
+        cwnd = sackOk ? ssthresh : ssthresh + DUP_THRESHOLD * smss;
+        inRecovery = true;
+        recover = sndMax;
+        highRxt = sndUna;
+        retransmitHead = true;
+        rttTiming = false;
+        tcp.fastRetransmits.increment();
+    }
+
+    private void updateScoreboard(TcpHeader seg) {
+        if (!sackOk || seg.sackBlocks == 0 || sacked == null) {
+            return;
+        }
+        for (int i = 0; i < seg.sackBlocks; i++) {
+            int left = seg.sackLeft[i];
+            int right = seg.sackRight[i];
+            if (!Seq.lt(left, right) || Seq.le(right, sndUna) || Seq.gt(right, sndMax)) {
+                continue; // malformed, old (D-SACK) or for data never sent
+            }
+            if (Seq.lt(left, sndUna)) {
+                left = sndUna;
+            }
+            sacked.add(left - sndUna, right - sndUna);
+        }
+    }
+
+    /**
+     * Offset (from sndUna) below which every byte not SACKed counts as lost: DupThresh segments'
+     * worth of SACKed bytes, or DupThresh SACKed ranges, lie above it (RFC 6675 IsLost). 0 when
+     * nothing counts as lost.
+     */
+    private int lostBoundary() {
+        if (sacked == null) {
+            return 0;
+        }
+        int bytes = 0;
+        int n = sacked.size();
+        for (int i = n - 1; i >= 0; i--) {
+            bytes += sacked.end(i) - sacked.start(i);
+            if (bytes >= DUP_THRESHOLD * smss || n - i >= DUP_THRESHOLD) {
+                return sacked.start(i);
+            }
+        }
+        return 0;
+    }
+
+    private int sackedBytes() {
+        int b = 0;
+        for (int i = 0; i < sacked.size(); i++) {
+            b += sacked.end(i) - sacked.start(i);
+        }
+        return b;
+    }
+
+    /** Bytes in [from, to) (offsets from sndUna) that are not SACKed. */
+    private int unsackedIn(int from, int to) {
+        if (to <= from) {
+            return 0;
+        }
+        int covered = 0;
+        for (int i = 0; i < sacked.size(); i++) {
+            int s = Math.max(from, sacked.start(i));
+            int e = Math.min(to, sacked.end(i));
+            if (e > s) {
+                covered += e - s;
+            }
+        }
+        return (to - from) - covered;
+    }
+
+    /** RFC 6675's pipe: bytes presumed in the network. */
+    private int pipe() {
+        int outstanding = sndMax - sndUna;
+        int boundary = lostBoundary();
+        int retransmitted = Math.max(0, highRxt - sndUna);
+        return outstanding - sackedBytes() - unsackedIn(retransmitted, boundary);
+    }
+
+    private boolean receiveData(TcpHeader seg, long now) {
+        int seq = seg.seq();
+        int len = seg.payloadLength();
+        int off = seg.payloadOffset();
+        int skip = rcvNxt - seq;
+        if (skip > 0) {
+            if (skip >= len) {
+                tcp.duplicateSegments.increment();
+                ackNow = true;
+                return true;
+            }
+            seq += skip;
+            off += skip;
+            len -= skip;
+        }
+        int space = receiveBuffer.capacity() - receiveBuffer.size();
+        int rel = seq - rcvNxt;
+        boolean fitted = true;
+        if (rel >= space) {
+            ackNow = true;
+            tcp.dropBeyondWindow.increment();
+            return false;
+        }
+        if (rel + len > space) {
+            len = space - rel;
+            fitted = false;
+            tcp.dropBeyondWindow.increment();
+        }
+        boolean hadHoles = !outOfOrder.isEmpty();
+        receiveBuffer.writeAt(receiveBuffer.size() + rel, seg.buffer(), off, len);
+        if (rel == 0) {
+            deliver(len);
+            int more = outOfOrder.contiguousFromZero();
+            if (more > 0) {
+                deliver(more);
+            }
+            if (hadHoles) {
+                ackNow = true; // a hole filled: tell the sender at once (RFC 5681 4.2)
+            } else if (++segmentsUnacked >= 2 || config.delayedAck() == 0) {
+                ackNow = true;
+            } else if (delayedAckAt == Long.MAX_VALUE) {
+                delayedAckAt = now + config.delayedAck();
+            }
+            notify = true;
+        } else {
+            if (!outOfOrder.add(rel, rel + len)) {
+                tcp.dropOutOfOrderFull.increment();
+            } else {
+                tcp.outOfOrderSegments.increment();
+            }
+            ackNow = true; // out of order: a duplicate ACK at once, with SACK blocks
+        }
+        return fitted;
+    }
+
+    private void deliver(int n) {
+        receiveBuffer.grow(n);
+        rcvNxt += n;
+        outOfOrder.shift(n);
+    }
+
+    private void processFinIfReady(long now) {
+        if (!peerFinKnown || finReceived || rcvNxt != peerFinSeq) {
+            return;
+        }
+        finReceived = true;
+        rcvNxt++;
+        ackNow = true;
+        notify = true;
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED -> setState(State.CLOSE_WAIT);
+            case FIN_WAIT_1 -> {
+                if (finAcked) {
+                    enterTimeWait(now);
+                } else {
+                    setState(State.CLOSING);
+                }
+            }
+            case FIN_WAIT_2 -> enterTimeWait(now);
+            default -> {}
+        }
+    }
+
+    private void enterTimeWait(long now) {
+        setState(State.TIME_WAIT);
+        rtoAt = Long.MAX_VALUE;
+        persistAt = Long.MAX_VALUE;
+        keepAliveAt = Long.MAX_VALUE;
+        delayedAckAt = Long.MAX_VALUE;
+        closeAt = now + config.timeWait();
+        since = now;
+        tcp.enteredTimeWait(this);
+    }
+
+    private void challengeAck() {
+        if (tcp.takeChallengeAck()) {
+            ackNow = true;
+            tcp.challengeAcks.increment();
+        }
+    }
+
+    /** The window to accept segments in: all free receive buffer space. */
+    private int receiveSpace() {
+        if (receiveBuffer == null) {
+            return Math.max(0, rcvAdv - rcvNxt);
+        }
+        return receiveBuffer.capacity() - receiveBuffer.size();
+    }
+
+    // =====================================================================================
+    // ICMP reports
+    // =====================================================================================
+
+    /** An ICMP error quoted a segment of ours starting at {@code quotedSeq}. */
+    void icmpError(int quotedSeq, int kind, int mtu, long now) {
+        if (!Seq.inRange(quotedSeq, sndUna, sndMax + 1)) {
+            tcp.icmpIgnored.increment(); // not a segment in flight: forged or stale (RFC 5927 4.1)
+            return;
+        }
+        switch (kind) {
+            case io.miragej.tcpip.core.IcmpErrorListener.HARD_UNREACHABLE -> {
+                if (state == State.SYN_SENT) {
+                    fail(Failure.REFUSED);
+                }
+            }
+            case io.miragej.tcpip.core.IcmpErrorListener.SOFT_UNREACHABLE -> {
+                if (state == State.SYN_SENT && retries > 0) {
+                    fail(Failure.UNREACHABLE);
+                }
+            }
+            case io.miragej.tcpip.core.IcmpErrorListener.PACKET_TOO_BIG -> {
+                int overhead = IpContext.isMapped(remoteHigh, remoteLow) ? 40 : 60;
+                int newMss = Math.max(MIN_MSS * 6, mtu - overhead - (tsOk ? 12 : 0));
+                if (mtu > 0 && newMss < smss) {
+                    smss = newMss;
+                    sndNxt = sndUna; // resend what was in flight in smaller segments
+                    tcp.pmtuReductions.increment();
+                }
+            }
+            default -> {}
+        }
+        tcp.afterEvent(this, now);
+    }
+
+    // =====================================================================================
+    // Time
+    // =====================================================================================
+
+    void onTimer(long now) {
+        if (closeAt <= now) {
+            closeAt = Long.MAX_VALUE;
+            fail(Failure.NONE);
+            return;
+        }
+        if (rtoAt <= now) {
+            rtoAt = Long.MAX_VALUE;
+            retransmitTimeout(now);
+            if (state == State.CLOSED) {
+                return;
+            }
+        }
+        if (delayedAckAt <= now) {
+            delayedAckAt = Long.MAX_VALUE;
+            ackNow = true;
+        }
+        if (persistAt <= now) {
+            persistAt = Long.MAX_VALUE;
+            if (sndWnd == 0 && sndUna == sndMax && unsentOrFin()) {
+                sendControl(sndUna - 1, ACK, now); // zero-window probe: an old sequence number asks for an ACK
+                tcp.windowProbes.increment();
+                persistBackoff++;
+                persistAt = now + Math.min(MAX_PERSIST, rtt.rto() << Math.min(persistBackoff, 20));
+            }
+        }
+        if (keepAliveAt <= now) {
+            keepAliveAt = Long.MAX_VALUE;
+            if (keepAlive && (state == State.ESTABLISHED || state == State.CLOSE_WAIT)) {
+                if (keepAliveProbesSent >= config.keepAliveProbes()) {
+                    fail(Failure.TIMED_OUT);
+                    return;
+                }
+                sendControl(sndUna - 1, ACK, now);
+                tcp.keepAliveProbes.increment();
+                keepAliveProbesSent++;
+                keepAliveAt = now + config.keepAliveInterval();
+            }
+        }
+    }
+
+    private boolean unsentOrFin() {
+        return unsent() > 0 || (finQueued && !finSent);
+    }
+
+    private void retransmitTimeout(long now) {
+        if (sndUna == sndMax) {
+            return;
+        }
+        retries++;
+        boolean handshake = state == State.SYN_SENT || state == State.SYN_RECEIVED;
+        if (retries > (handshake ? config.synRetries() : config.retries())) {
+            tcp.timeouts.increment();
+            fail(state == State.SYN_RECEIVED && listening != null ? Failure.NONE : Failure.TIMED_OUT);
+            return;
+        }
+        tcp.rtoExpired.increment();
+        rtt.backOff();
+        rttTiming = false;
+        if (handshake) {
+            synRetransmitted = true;
+            sndNxt = iss;
+            return;
+        }
+        if (retries == 1) {
+            ssthresh = Math.max((sndMax - sndUna) / 2, 2 * smss); // RFC 5681 equation 4
+        }
+        cwnd = smss; // the loss window
+        bytesAckedInAvoidance = 0;
+        inRecovery = false;
+        retransmitHead = false;
+        recover = sndMax;
+        dupAcks = 0;
+        if (retries >= 2) {
+            sacked.clear(); // the peer may have reneged (RFC 2018 section 8)
+        }
+        sndNxt = sndUna;
+        highRxt = sndUna;
+    }
+
+    private void armKeepAlive(long now) {
+        keepAliveAt = keepAlive && (state == State.ESTABLISHED || state == State.CLOSE_WAIT)
+                ? now + config.keepAliveIdle() : Long.MAX_VALUE;
+    }
+
+    /** Recomputes {@link #deadline} from every timer. */
+    void updateDeadline() {
+        long d = Math.min(rtoAt, delayedAckAt);
+        d = Math.min(d, persistAt);
+        d = Math.min(d, keepAliveAt);
+        d = Math.min(d, closeAt);
+        deadline = state == State.CLOSED ? Long.MAX_VALUE : d;
+    }
+
+    // =====================================================================================
+    // Output
+    // =====================================================================================
+
+    /** Sends whatever is due: SYN, data, retransmissions, FIN, an ACK. */
+    void output(long now) {
+        switch (state) {
+            case CLOSED -> {
+                return;
+            }
+            case SYN_SENT, SYN_RECEIVED -> {
+                if (sndNxt == iss) {
+                    boolean synAck = state == State.SYN_RECEIVED;
+                    sendSegment(iss, synAck ? SYN | ACK : SYN, 0, 0, now);
+                    sndNxt = iss + 1;
+                    sndMax = Seq.max(sndMax, sndNxt);
+                    if (!synRetransmitted && !rttTiming && !tsOk) {
+                        rttTiming = true;
+                        rttSeq = sndNxt;
+                        rttStart = now;
+                    }
+                    if (rtoAt == Long.MAX_VALUE) {
+                        rtoAt = now + rtt.rto();
+                    }
+                } else if (ackNow && state == State.SYN_RECEIVED) {
+                    sendSegment(sndNxt, ACK, 0, 0, now);
+                }
+                ackNow = false;
+                return;
+            }
+            case TIME_WAIT -> {
+                if (ackNow) {
+                    sendSegment(sndNxt, ACK, 0, 0, now);
+                }
+                return;
+            }
+            default -> transmit(now);
+        }
+        if (ackNow) {
+            sendSegment(sndNxt, ACK, 0, 0, now);
+        }
+    }
+
+    private int dataBase() {
+        return synAcked ? sndUna : iss + 1;
+    }
+
+    private int finSeq() {
+        return dataBase() + sendBuffer.size();
+    }
+
+    private void transmit(long now) {
+        if (sendBuffer == null) {
+            return;
+        }
+        if (sndUna == sndMax && lastSendTime != 0 && now - lastSendTime > rtt.rto()) {
+            cwnd = Math.min(cwnd, initialWindow()); // restart after idle (RFC 5681 4.1)
+        }
+        for (int guard = 0; guard < 10_000; guard++) {
+            int dataEnd = dataBase() + sendBuffer.size();
+            if (inRecovery && retransmitRecovery(dataEnd, now)) {
+                continue;
+            }
+            // Skip data the peer already holds when resending after a timeout.
+            if (sackOk && Seq.lt(sndNxt, sndMax) && !sacked.isEmpty()) {
+                int off = sndNxt - sndUna;
+                boolean skipped = false;
+                for (int i = 0; i < sacked.size(); i++) {
+                    if (sacked.start(i) <= off && off < sacked.end(i)) {
+                        sndNxt = sndUna + sacked.end(i);
+                        skipped = true;
+                        break;
+                    }
+                }
+                if (skipped) {
+                    continue;
+                }
+            }
+            int available = dataEnd - sndNxt;
+            if (available < 0) {
+                available = 0; // only the FIN is beyond the data
+            }
+            boolean finPending = finQueued && Seq.le(sndNxt, finSeq());
+            int flight = inRecovery && sackOk ? pipe() : sndNxt - sndUna;
+            int allowance = inRecovery ? 0 : Math.min(dupAcks, 2) * smss; // limited transmit
+            int cwndRoom = cwnd + allowance - flight;
+            int windowRoom = sndUna + sndWnd - sndNxt;
+            int segmentLimit = smss - sackSpace();
+            int len = Math.min(available, segmentLimit);
+            // Before the next SACKed range, when resending after a timeout.
+            if (sackOk && Seq.lt(sndNxt, sndMax)) {
+                int off = sndNxt - sndUna;
+                for (int i = 0; i < sacked.size(); i++) {
+                    if (sacked.start(i) > off) {
+                        len = Math.min(len, sacked.start(i) - off);
+                        break;
+                    }
+                }
+            }
+            len = Math.min(len, Math.max(0, Math.min(windowRoom, cwndRoom)));
+            boolean resend = Seq.lt(sndNxt, sndMax);
+            if (len < available && len < segmentLimit) {
+                // Not a full segment and not the end of the data: sender SWS avoidance. Send only
+                // with nothing in flight, or when the window is at least half the largest seen.
+                if (len <= 0 || !(flight == 0 || len >= maxSndWnd / 2)) {
+                    armPersistIfBlocked(windowRoom, available, now);
+                    break;
+                }
+            } else if (len > 0 && len < segmentLimit && !noDelay && flight > 0 && !finPending && !resend) {
+                break; // Nagle: a small tail waits while data is unacknowledged
+            }
+            boolean fin = finPending && sndNxt + len == finSeq() && (len > 0 || !finSent || resend);
+            if (len == 0 && !fin) {
+                armPersistIfBlocked(windowRoom, available, now);
+                break;
+            }
+            int seq = sndNxt;
+            int flags = ACK | (fin ? FIN : 0) | (len > 0 && seq + len == dataEnd ? PSH : 0);
+            if (!sendSegment(seq, flags, seq - dataBase(), len, now)) {
+                break;
+            }
+            if (resend) {
+                tcp.retransmittedSegments.increment();
+            } else if (!rttTiming && !tsOk && len > 0) {
+                rttTiming = true;
+                rttSeq = seq + len;
+                rttStart = now;
+            }
+            sndNxt = seq + len + (fin ? 1 : 0);
+            if (fin) {
+                finSent = true;
+            }
+            if (Seq.gt(sndNxt, sndMax)) {
+                sndMax = sndNxt;
+            }
+            if (rtoAt == Long.MAX_VALUE) {
+                rtoAt = now + rtt.rto();
+            }
+            persistAt = Long.MAX_VALUE;
+            if (fin) {
+                break;
+            }
+        }
+    }
+
+    /** In recovery: retransmits the next lost segment if allowed; true when one was sent. */
+    private boolean retransmitRecovery(int dataEnd, long now) {
+        int start;
+        int end;
+        int segmentLimit = smss - sackSpace();
+        if (retransmitHead) {
+            start = sndUna;
+            end = sndUna + segmentLimit;
+            if (sackOk) {
+                for (int i = 0; i < sacked.size(); i++) {
+                    if (sacked.start(i) > 0) {
+                        end = Seq.min(end, sndUna + sacked.start(i));
+                        break;
+                    }
+                }
+            }
+        } else if (sackOk) {
+            int boundary = lostBoundary();
+            int off = Math.max(0, highRxt - sndUna);
+            int holeEnd = -1;
+            for (int i = 0; i < sacked.size() && off < boundary; i++) {
+                if (sacked.end(i) <= off) {
+                    continue;
+                }
+                if (sacked.start(i) <= off) {
+                    off = sacked.end(i);
+                    continue;
+                }
+                holeEnd = sacked.start(i);
+                break;
+            }
+            if (off >= boundary) {
+                return false;
+            }
+            if (holeEnd < 0) {
+                holeEnd = boundary;
+            }
+            start = sndUna + off;
+            end = sndUna + Math.min(holeEnd, off + segmentLimit);
+            if (pipe() + (end - start) > cwnd) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        end = Seq.min(end, Seq.min(dataEnd, sndMax));
+        int len = end - start;
+        boolean fin = finSent && len >= 0 && start + len == finSeq() && Seq.lt(finSeq(), sndMax);
+        if (len <= 0 && !fin) {
+            retransmitHead = false;
+            return false;
+        }
+        int flags = ACK | (fin ? FIN : 0);
+        if (!sendSegment(start, flags, start - dataBase(), Math.max(len, 0), now)) {
+            return false;
+        }
+        tcp.retransmittedSegments.increment();
+        retransmitHead = false;
+        highRxt = Seq.max(highRxt, start + Math.max(len, 0) + (fin ? 1 : 0));
+        if (rtoAt == Long.MAX_VALUE) {
+            rtoAt = now + rtt.rto();
+        }
+        return true;
+    }
+
+    private void armPersistIfBlocked(int windowRoom, int available, long now) {
+        if (available > 0 && windowRoom <= 0 && sndUna == sndMax && persistAt == Long.MAX_VALUE
+                && rtoAt == Long.MAX_VALUE) {
+            persistAt = now + Math.min(MAX_PERSIST, rtt.rto() << Math.min(persistBackoff, 20));
+        }
+    }
+
+    /** Option bytes SACK blocks take in our next segment: payload gives way to them (as Linux). */
+    private int sackSpace() {
+        if (!sackOk || outOfOrder == null || outOfOrder.isEmpty()) {
+            return 0;
+        }
+        return 4 + 8 * Math.min(outOfOrder.size(), tsOk ? 3 : 4);
+    }
+
+    /** True when the application has read enough that the peer should hear the window opened. */
+    private boolean windowUpdateDue() {
+        int advertised = rcvAdv - rcvNxt;
+        int free = receiveBuffer.capacity() - receiveBuffer.size();
+        int threshold = Math.min(receiveBuffer.capacity() / 2, smss);
+        return free - advertised >= threshold && advertised < receiveBuffer.capacity() / 2;
+    }
+
+    /** The window field to send, moving the advertised right edge by receiver SWS avoidance. */
+    private int windowField() {
+        if (receiveBuffer == null) {
+            return Math.min(65_535, Math.max(0, rcvAdv - rcvNxt)) >>> rcvScale;
+        }
+        int free = receiveBuffer.capacity() - receiveBuffer.size();
+        int candidate = rcvNxt + ((free >>> rcvScale) << rcvScale);
+        int threshold = Math.min(receiveBuffer.capacity() / 2, smss);
+        if (Seq.lt(rcvAdv, rcvNxt)) {
+            rcvAdv = rcvNxt;
+        }
+        if (Seq.gt(candidate, rcvAdv) && candidate - rcvAdv >= threshold) {
+            rcvAdv = candidate;
+        }
+        return Math.min(65_535, (rcvAdv - rcvNxt) >>> rcvScale);
+    }
+
+    private int tsNow(long now) {
+        return (int) (now / 1_000_000L) + tsOffset;
+    }
+
+    /**
+     * Builds and sends one segment: {@code len} bytes of the send buffer from {@code dataOffset}.
+     * Returns false when no buffer was available (counted; the timers resend later).
+     */
+    private boolean sendSegment(int seq, int flags, int dataOffset, int len, long now) {
+        boolean syn = (flags & SYN) != 0;
+        boolean synAck = syn && (flags & ACK) != 0;
+        boolean offerTs = syn ? (synAck ? tsOk : config.timestamps()) : tsOk;
+        boolean offerSack = syn && (synAck ? sackOk : config.sack());
+        boolean offerWs = syn && (synAck ? wsOk : config.windowScaling());
+        int sackBlocks = 0;
+        if (!syn && sackOk && (flags & (ACK | RST)) == ACK && outOfOrder != null && !outOfOrder.isEmpty()) {
+            sackBlocks = Math.min(outOfOrder.size(), tsOk ? 3 : 4);
+        }
+        int optLen;
+        if (syn) {
+            optLen = 4 + (offerTs ? 12 : offerSack ? 4 : 0) + (offerWs ? 4 : 0);
+        } else {
+            optLen = (offerTs ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
+        }
+        int hl = TcpHeader.MIN_HEADER + optLen;
+        PacketBuffer b = tcp.allocate(hl + len);
+        if (b == null) {
+            tcp.txNoBuffer.increment();
+            return false;
+        }
+        b.extend(len);
+        if (len > 0) {
+            sendBuffer.copyTo(dataOffset, b, 0, len);
+        }
+        b.prepend(hl);
+        int window = syn ? Math.min(65_535, Math.max(0, rcvAdv - rcvNxt)) : windowField();
+        int ackField = (flags & ACK) != 0 ? rcvNxt : 0;
+        TcpHeader.writeFixed(b, localPort, remotePort, seq, ackField, hl, flags, window);
+        int p = TcpHeader.MIN_HEADER;
+        if (syn) {
+            b.setU8(p, TcpHeader.OPT_MSS).setU8(p + 1, 4).setU16(p + 2, tcp.maxSegment(remoteHigh, remoteLow));
+            p += 4;
+            if (offerTs) {
+                if (offerSack) {
+                    b.setU8(p, TcpHeader.OPT_SACK_PERMITTED).setU8(p + 1, 2);
+                } else {
+                    b.setU8(p, TcpHeader.OPT_NOP).setU8(p + 1, TcpHeader.OPT_NOP);
+                }
+                p += 2;
+                p = writeTimestamp(b, p, now);
+            } else if (offerSack) {
+                b.setU8(p, TcpHeader.OPT_NOP).setU8(p + 1, TcpHeader.OPT_NOP)
+                        .setU8(p + 2, TcpHeader.OPT_SACK_PERMITTED).setU8(p + 3, 2);
+                p += 4;
+            }
+            if (offerWs) {
+                b.setU8(p, TcpHeader.OPT_NOP).setU8(p + 1, TcpHeader.OPT_WSCALE).setU8(p + 2, 3)
+                        .setU8(p + 3, rcvScale);
+                p += 4;
+            }
+        } else {
+            if (offerTs) {
+                b.setU8(p, TcpHeader.OPT_NOP).setU8(p + 1, TcpHeader.OPT_NOP);
+                p = writeTimestamp(b, p + 2, now);
+            }
+            if (sackBlocks > 0) {
+                b.setU8(p, TcpHeader.OPT_NOP).setU8(p + 1, TcpHeader.OPT_NOP).setU8(p + 2, TcpHeader.OPT_SACK)
+                        .setU8(p + 3, 2 + 8 * sackBlocks);
+                p += 4;
+                int first = outOfOrder.mostRecent();
+                if (first < 0) {
+                    first = 0;
+                }
+                p = writeSackBlock(b, p, first);
+                for (int i = 0, written = 1; i < outOfOrder.size() && written < sackBlocks; i++) {
+                    if (i != first) {
+                        p = writeSackBlock(b, p, i);
+                        written++;
+                    }
+                }
+            }
+        }
+        int total = hl + len;
+        long sum = pseudoSum + total + InternetChecksum.sum(b, 0, total);
+        b.setU16(16, InternetChecksum.finish(sum));
+        if ((flags & ACK) != 0) {
+            lastAckSent = rcvNxt;
+            ackNow = false;
+            segmentsUnacked = 0;
+            delayedAckAt = Long.MAX_VALUE;
+        }
+        lastSendTime = now;
+        tcp.txSegments.increment();
+        tcp.send(this, b, now);
+        return true;
+    }
+
+    private int writeTimestamp(PacketBuffer b, int p, long now) {
+        b.setU8(p, TcpHeader.OPT_TIMESTAMP).setU8(p + 1, 10).setI32(p + 2, tsNow(now))
+                .setI32(p + 6, tsOk ? tsRecent : 0);
+        return p + 10;
+    }
+
+    private int writeSackBlock(PacketBuffer b, int p, int i) {
+        b.setI32(p, rcvNxt + outOfOrder.start(i)).setI32(p + 4, rcvNxt + outOfOrder.end(i));
+        return p + 8;
+    }
+
+    /** A segment without data at {@code seq}: ACKs, probes, resets. */
+    private void sendControl(int seq, int flags, long now) {
+        sendSegment(seq, flags, 0, 0, now);
+    }
+
+    /** A reset answering an unacceptable ACK: sequence number taken from it, no ACK. */
+    private void sendControlTo(int seq, int flags, long now) {
+        tcp.sendReset(localHigh, localLow, localPort, remoteHigh, remoteLow, remotePort, seq, 0, flags, now);
+    }
+
+    // =====================================================================================
+    // State
+    // =====================================================================================
+
+    private void setState(State s) {
+        State before = state;
+        state = s;
+        if (before != s) {
+            notify = true;
+            if (s.ordinal() >= State.ESTABLISHED.ordinal() && s != State.CLOSED) {
+                wasEstablished = true;
+            }
+            tcp.stateChanged(this, before, s);
+        }
+    }
+
+    private void fail(Failure why) {
+        if (failure == Failure.NONE) {
+            failure = why;
+        }
+        rtoAt = delayedAckAt = persistAt = keepAliveAt = closeAt = Long.MAX_VALUE;
+        ackNow = false;
+        setState(State.CLOSED);
+    }
+
+    /** Runs the observer if something changed since the last call. */
+    void notifyObserver() {
+        if (notify) {
+            notify = false;
+            if (observer != null) {
+                observer.changed(this);
+            }
+        }
+    }
+
+    /** Fails a connection that could not even be opened (no route, no port, full table). */
+    void failOpen(Failure why) {
+        fail(why);
+    }
+
+    public long localHigh() {
+        return localHigh;
+    }
+
+    public long localLow() {
+        return localLow;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public long remoteHigh() {
+        return remoteHigh;
+    }
+
+    public long remoteLow() {
+        return remoteLow;
+    }
+
+    public int remotePort() {
+        return remotePort;
+    }
+
+    int tsRecentForReuse() {
+        return tsRecent;
+    }
+
+    /** Congestion window in bytes, for tests and statistics. */
+    public int congestionWindow() {
+        return cwnd;
+    }
+
+    public int mss() {
+        return smss;
+    }
+
+    public boolean sackEnabled() {
+        return sackOk;
+    }
+
+    public boolean timestampsEnabled() {
+        return tsOk;
+    }
+
+    public boolean windowScalingEnabled() {
+        return wsOk;
+    }
+
+    public int sendWindowScale() {
+        return sndScale;
+    }
+
+    public int receiveWindowScale() {
+        return rcvScale;
+    }
+
+    /** The peer's current window in bytes. */
+    public int sendWindow() {
+        return sndWnd;
+    }
+
+    public long retransmissionTimeout() {
+        return rtt.rto();
+    }
+
+    @Override
+    public String toString() {
+        return "TCP " + IpContext.address(localHigh, localLow) + ":" + localPort + " -> "
+                + IpContext.address(remoteHigh, remoteLow) + ":" + remotePort + " " + state
+                + (failure != Failure.NONE ? " (" + failure + ")" : "");
+    }
+}

@@ -1,0 +1,290 @@
+package io.miragej.tcpip.tcp;
+
+import io.miragej.buffer.PacketBuffer;
+import io.miragej.device.Network;
+import io.miragej.stats.Counters;
+import io.miragej.tcpip.core.IpContext;
+import io.miragej.tcpip.core.IpOutput;
+import io.miragej.testkit.Simulation;
+import java.util.SplittableRandom;
+
+/**
+ * Two TCP layers on virtual time joined by a channel that loses, duplicates, reorders, corrupts
+ * and delays segments from a seed: one core's output is the other's input, nothing else in
+ * between. The same seed gives the same run.
+ */
+final class TcpPair {
+    /** How the channel treats each segment. */
+    record Channel(double loss, double duplicate, double reorder, double corrupt, long latency, long jitter,
+            long bitsPerSecond, int queueLimit) {
+        static Channel perfect() {
+            return new Channel(0, 0, 0, 0, 1_000_000L, 0, 0, 0);
+        }
+
+        Channel lossy(double loss, double duplicate, double reorder, double corrupt) {
+            return new Channel(loss, duplicate, reorder, corrupt, latency, jitter, bitsPerSecond, queueLimit);
+        }
+
+        Channel withLatency(long latency, long jitter) {
+            return new Channel(loss, duplicate, reorder, corrupt, latency, jitter, bitsPerSecond, queueLimit);
+        }
+
+        Channel withBandwidth(long bps, int queue) {
+            return new Channel(loss, duplicate, reorder, corrupt, latency, jitter, bps, queue);
+        }
+    }
+
+    static final int A_ADDR = 0x0a00_0001;
+    static final int B_ADDR = 0x0a00_0002;
+
+    final Simulation sim;
+    final Channel channel;
+    final SplittableRandom random;
+    final Side a;
+    final Side b;
+    long segmentsCarried;
+    long segmentsLost;
+
+    TcpPair(long seed, Channel channel, TcpConfig configA, TcpConfig configB) {
+        this.sim = new Simulation(seed);
+        this.channel = channel;
+        this.random = sim.random("channel");
+        this.a = new Side("a", A_ADDR, configA, seed);
+        this.b = new Side("b", B_ADDR, configB, seed + 1);
+        a.peer = b;
+        b.peer = a;
+    }
+
+    TcpPair(long seed, Channel channel, TcpConfig config) {
+        this(seed, channel, config, config);
+    }
+
+    final class Side implements IpOutput {
+        final String name;
+        final int address;
+        final Counters counters = new Counters();
+        final Tcp tcp;
+        final IpContext context = new IpContext();
+        Side peer;
+        long timerAt = Long.MAX_VALUE;
+        long busyUntil;
+        int queued;
+        int mtu = 1500;
+
+        Side(String name, int address, TcpConfig config, long seed) {
+            this.name = name;
+            this.address = address;
+            this.tcp = new Tcp(this, config, counters, seed * 7919, seed * 104729);
+        }
+
+        /** Arms the simulation's timer for this side's next deadline. */
+        void reschedule() {
+            long d = tcp.nextDeadline();
+            if (d < timerAt) {
+                timerAt = d;
+                sim.schedule(Math.max(0, d - sim.nanoTime()), () -> {
+                    if (timerAt == d) {
+                        timerAt = Long.MAX_VALUE;
+                        tcp.onTimer(sim.nanoTime());
+                    }
+                    reschedule();
+                });
+            }
+        }
+
+        @Override
+        public PacketBuffer allocate(int length) {
+            return PacketBuffer.allocate(Network.HEADROOM, length).truncate(0);
+        }
+
+        @Override
+        public boolean send(PacketBuffer payload, int protocol, long sh, long sl, long dh, long dl, boolean df,
+                long now) {
+            if (payload.length() > mtu - 20) {
+                throw new AssertionError(name + " sent a segment of " + payload.length() + " bytes over an MTU of "
+                        + mtu);
+            }
+            byte[] bytes = payload.toByteArray();
+            payload.release();
+            carry(this, peer, bytes);
+            return true;
+        }
+
+        @Override
+        public boolean hasRoute(long dh, long dl) {
+            return true;
+        }
+
+        @Override
+        public int maxPayload(long dh, long dl) {
+            return mtu - 20;
+        }
+
+        @Override
+        public boolean sourceFor(long dh, long dl, long[] out) {
+            out[0] = 0;
+            out[1] = IpContext.mapped(address);
+            return true;
+        }
+
+        @Override
+        public boolean isLocal(long h, long l) {
+            return l == IpContext.mapped(address);
+        }
+
+        void deliver(byte[] segment) {
+            context.setV4(peer.address, address);
+            context.toGroup = false;
+            tcp.receive(context, PacketBuffer.wrap(segment), 0, segment.length, sim.nanoTime());
+            reschedule();
+        }
+
+        long remoteLow() {
+            return IpContext.mapped(peer.address);
+        }
+    }
+
+    private void carry(Side from, Side to, byte[] segment) {
+        from.reschedule();
+        segmentsCarried++;
+        Channel ch = channel;
+        if (random.nextDouble() < ch.loss()) {
+            segmentsLost++;
+            return;
+        }
+        int copies = random.nextDouble() < ch.duplicate() ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            byte[] bytes = segment;
+            if (random.nextDouble() < ch.corrupt()) {
+                bytes = segment.clone();
+                int bit = random.nextInt(bytes.length * 8);
+                bytes[bit / 8] ^= (byte) (1 << (bit % 8));
+            }
+            long now = sim.nanoTime();
+            long departure = now;
+            if (ch.bitsPerSecond() > 0) {
+                if (to.queued >= ch.queueLimit()) {
+                    segmentsLost++;
+                    continue;
+                }
+                long serialization = (bytes.length + 40) * 8L * 1_000_000_000L / ch.bitsPerSecond();
+                departure = Math.max(now, to.busyUntil) + serialization;
+                to.busyUntil = departure;
+            }
+            long delay = departure - now + ch.latency();
+            if (ch.jitter() > 0) {
+                delay += random.nextLong(ch.jitter() + 1);
+            }
+            if (random.nextDouble() < ch.reorder()) {
+                delay += random.nextLong(2 * ch.latency() + 1);
+            }
+            byte[] payload = bytes;
+            to.queued++;
+            sim.schedule(delay, () -> {
+                to.queued--;
+                to.deliver(payload);
+            });
+        }
+    }
+
+    /** Byte {@code i} of a deterministic stream. */
+    static byte streamByte(long seed, long i) {
+        long x = (i + seed) * 0x9E3779B97F4A7C15L;
+        x ^= x >>> 29;
+        x *= 0xBF58476D1CE4E5B9L;
+        return (byte) (x ^ (x >>> 32));
+    }
+
+    /**
+     * One direction's application: writes {@code total} bytes of a stream into its connection as
+     * space frees up, then shuts its output; reads and checks everything arriving.
+     */
+    final class App {
+        final Side side;
+        final long sendSeed;
+        final long receiveSeed;
+        final long total;
+        final long expected;
+        TcpConnection connection;
+        long written;
+        long received;
+        boolean sawEnd;
+        boolean shutdown;
+        String mismatch;
+        int readChunk = 16 * 1024;
+        long readDelay; // > 0: read at most readChunk per readDelay of virtual time
+        long nextReadAt;
+        boolean closeWhenDone = true;
+        private final byte[] buffer = new byte[64 * 1024];
+        private boolean pumpScheduled;
+
+        App(Side side, long sendSeed, long total, long receiveSeed, long expected) {
+            this.side = side;
+            this.sendSeed = sendSeed;
+            this.total = total;
+            this.receiveSeed = receiveSeed;
+            this.expected = expected;
+        }
+
+        void attach(TcpConnection c) {
+            connection = c;
+            c.setObserver(x -> schedulePump());
+            schedulePump();
+        }
+
+        void schedulePump() {
+            if (!pumpScheduled) {
+                pumpScheduled = true;
+                sim.execute(this::pump);
+            }
+        }
+
+        void pump() {
+            pumpScheduled = false;
+            TcpConnection c = connection;
+            long now = sim.nanoTime();
+            while (written < total && c.writable() > 0) {
+                int n = (int) Math.min(Math.min(buffer.length, total - written), c.writable());
+                for (int i = 0; i < n; i++) {
+                    buffer[i] = streamByte(sendSeed, written + i);
+                }
+                int w = c.write(buffer, 0, n, now);
+                written += w;
+                if (w == 0) {
+                    break;
+                }
+            }
+            if (written == total && !shutdown && !c.outputClosed()) {
+                shutdown = true;
+                c.shutdownOutput(now);
+            }
+            while (c.readable() > 0) {
+                if (readDelay > 0 && now < nextReadAt) {
+                    sim.schedule(nextReadAt - now, this::schedulePump);
+                    break;
+                }
+                int n = c.read(buffer, 0, Math.min(readChunk, buffer.length), now);
+                for (int i = 0; i < n && mismatch == null; i++) {
+                    if (buffer[i] != streamByte(receiveSeed, received + i)) {
+                        mismatch = side.name + ": byte " + (received + i) + " differs";
+                    }
+                }
+                received += n;
+                if (readDelay > 0) {
+                    nextReadAt = now + readDelay;
+                }
+            }
+            if (c.atEndOfStream()) {
+                sawEnd = true;
+                if (closeWhenDone && shutdown && c.state() != TcpConnection.State.CLOSED) {
+                    c.close(now);
+                }
+            }
+            side.reschedule();
+        }
+
+        boolean done() {
+            return sawEnd && written == total;
+        }
+    }
+}
