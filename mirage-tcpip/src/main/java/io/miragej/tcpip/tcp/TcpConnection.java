@@ -274,7 +274,8 @@ public final class TcpConnection {
     /** Turns keep-alive probes on or off (timing from the configuration). */
     public void setKeepAlive(boolean on, long now) {
         this.keepAlive = on;
-        armKeepAlive(now);
+        keepAliveProbesSent = 0;
+        lastReceiveTime = now;
         tcp.afterEvent(this, now);
     }
 
@@ -423,7 +424,6 @@ public final class TcpConnection {
     void input(TcpHeader seg, long now) {
         lastReceiveTime = now;
         keepAliveProbesSent = 0;
-        armKeepAlive(now);
         switch (state) {
             case CLOSED -> {
                 return;
@@ -1064,13 +1064,13 @@ public final class TcpConnection {
         highRxt = sndUna;
     }
 
-    private void armKeepAlive(long now) {
-        keepAliveAt = keepAlive && (state == State.ESTABLISHED || state == State.CLOSE_WAIT)
-                ? now + config.keepAliveIdle() : Long.MAX_VALUE;
-    }
-
     /** Recomputes {@link #deadline} from every timer. */
     void updateDeadline() {
+        if (!keepAlive || (state != State.ESTABLISHED && state != State.CLOSE_WAIT)) {
+            keepAliveAt = Long.MAX_VALUE;
+        } else if (keepAliveProbesSent == 0) {
+            keepAliveAt = lastReceiveTime + config.keepAliveIdle(); // idle time counts from the last segment
+        }
         long d = Math.min(rtoAt, delayedAckAt);
         d = Math.min(d, persistAt);
         d = Math.min(d, keepAliveAt);
