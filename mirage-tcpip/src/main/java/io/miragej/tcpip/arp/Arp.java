@@ -43,9 +43,12 @@ public final class Arp {
             }
         }
 
-        /** 256 entries, 8 packets queued per entry and 256 in all, 60 s reachable, 3 probes 1 s apart. */
+        /**
+         * 256 entries, 64 packets queued per entry (a fragmented 64 KiB datagram fits; Linux
+         * queues about as much) and 512 in all, 60 s reachable, 3 probes 1 s apart.
+         */
         public static Limits defaults() {
-            return new Limits(256, 8, 256, 60_000_000_000L, 1_000_000_000L, 3);
+            return new Limits(256, 64, 512, 60_000_000_000L, 1_000_000_000L, 3);
         }
     }
 

@@ -33,9 +33,15 @@ public final class IpContext {
     public int packetLength;
     /** Unfolded sum of the pseudo-header without protocol and length (added per transport). */
     public long pseudoAddressSum;
+    /**
+     * The packet was reassembled from fragments: its buffer is the reassembly slot's, reused for
+     * the next datagram, so a receiver that keeps the payload must copy it.
+     */
+    public boolean reassembled;
 
     public void setV4(int source, int destination) {
         version = 4;
+        reassembled = false;
         sourceHigh = 0;
         sourceLow = mapped(source);
         destinationHigh = 0;

@@ -195,7 +195,9 @@ public final class Ipv4 {
             dropNotForUs.increment();
             return;
         }
+        boolean reassembled = false;
         if (h.isFragment()) {
+            reassembled = true;
             PacketBuffer whole = reassembly.add(h, now);
             if (whole == null) {
                 return;
@@ -208,6 +210,7 @@ public final class Ipv4 {
         int total = h.totalLength();
         IpContext c = context;
         c.setV4(src, dst);
+        c.reassembled = reassembled;
         c.toGroup = toGroup || (linkGroup && !unicastToUs);
         c.hopLimit = h.ttl();
         c.trafficClass = h.tos();

@@ -1,0 +1,41 @@
+package io.miragej.tcpip;
+
+import io.miragej.device.Network;
+import io.miragej.platform.Config;
+import io.miragej.platform.Devices;
+import io.miragej.platform.StackProvider;
+import io.miragej.stack.Stack;
+import java.io.IOException;
+
+/**
+ * Brings {@code --net=direct} to any backend: a {@link DirectStack} on the backend's network
+ * device named by {@code --network} (default {@code net0}), its own event loop, the platform's
+ * random source and counters, and the addresses of {@code --ipv4} and {@code --ipv4-gateway}.
+ */
+public final class DirectStackProvider implements StackProvider {
+    @Override
+    public String mode() {
+        return "direct";
+    }
+
+    @Override
+    public String coordinates() {
+        return "io.miragej:mirage-tcpip";
+    }
+
+    @Override
+    public Stack open(Devices devices) throws IOException {
+        Config config = devices.config();
+        Network network = devices.network(config.get(TcpipKeys.NETWORK));
+        DirectStack.Builder b = DirectStack.builder(network, devices.eventLoop("tcpip-" + network.name()))
+                .counters(devices.counters())
+                .random(devices.random());
+        config.find(TcpipKeys.IPV4).ifPresent(b::ipv4);
+        config.find(TcpipKeys.IPV4_GATEWAY).ifPresent(b::ipv4Gateway);
+        try {
+            return b.start();
+        } catch (IllegalArgumentException e) {
+            throw new io.miragej.platform.ConfigException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.miragej.tcpip;
+
+import io.miragej.net.Ipv4Address;
+import io.miragej.net.Ipv4Prefix;
+import io.miragej.platform.Key;
+import io.miragej.platform.KeySet;
+import java.util.List;
+
+/** The configuration keys of MirageJ's TCP/IP stack, published as a {@link KeySet} service. */
+public final class TcpipKeys implements KeySet {
+    /** The stack's static IPv4 address with its network's prefix length. */
+    public static final Key<Ipv4Prefix> IPV4 = Key.ipv4Prefix("ipv4", null,
+            "IPv4 address and prefix length of the direct stack, like 10.0.0.2/24");
+
+    /** The gateway for destinations off the local network. */
+    public static final Key<Ipv4Address> IPV4_GATEWAY = Key.ipv4Address("ipv4-gateway", null,
+            "IPv4 gateway of the direct stack for addresses off the local network");
+
+    /** Which of the backend's network devices the direct stack runs on. */
+    public static final Key<String> NETWORK = Key.string("network", "net0",
+            "network device the direct stack runs on, as the backend names it");
+
+    @Override
+    public String owner() {
+        return "mirage-tcpip";
+    }
+
+    @Override
+    public List<Key<?>> keys() {
+        return List.of(IPV4, IPV4_GATEWAY, NETWORK);
+    }
+}
