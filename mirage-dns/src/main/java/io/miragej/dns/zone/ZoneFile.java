@@ -114,7 +114,13 @@ public final class ZoneFile {
                         if (f.length() >= 2 && f.startsWith("\"") && f.endsWith("\"")) {
                             f = f.substring(1, f.length() - 1);
                         }
-                        Path p = dir == null ? Path.of(f) : dir.resolve(f);
+                        Path p;
+                        try {
+                            p = dir == null ? Path.of(f) : dir.resolve(f);
+                        } catch (java.nio.file.InvalidPathException e) {
+                            throw new ZoneException(file, lineNo, "$INCLUDE " + f + ": not a file name ("
+                                    + e.getReason() + ")");
+                        }
                         Name incOrigin = tokens.size() == 3 ? name(tokens.get(2), origin, file, lineNo) : origin;
                         Name savedOwner = lastOwner;
                         include(p, incOrigin, depth + 1, file, lineNo);
