@@ -32,9 +32,6 @@ final class Directory {
             return (attr & ATTR_DIRECTORY) != 0;
         }
 
-        boolean matches(String segment) {
-            return name.equalsIgnoreCase(segment) || shortDisplay.equalsIgnoreCase(segment);
-        }
     }
 
     private final Volume volume;
@@ -44,6 +41,7 @@ final class Directory {
     private byte[] data;
     private final BitSet dirtySectors = new BitSet();
     private List<Node> nodes;
+    private java.util.Map<String, Node> index;
 
     private Directory(Volume volume, long firstCluster, long[] clusters, byte[] data) {
         this.volume = volume;
@@ -163,12 +161,29 @@ final class Directory {
     }
 
     Node find(String segment) {
-        for (Node n : nodes()) {
-            if (n.matches(segment)) {
-                return n;
+        if (index == null) {
+            index = new java.util.HashMap<>();
+            for (Node n : nodes()) {
+                index.putIfAbsent(fold(n.name()), n);
+            }
+            for (Node n : nodes()) {
+                index.putIfAbsent(fold(n.shortDisplay()), n);
             }
         }
-        return null;
+        return index.get(fold(segment));
+    }
+
+    /** Case folding as {@link String#equalsIgnoreCase} does it, character by character. */
+    static String fold(String s) {
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            c[i] = Character.toLowerCase(Character.toUpperCase(c[i]));
+        }
+        return new String(c);
+    }
+
+    int sizeBytes() {
+        return data.length;
     }
 
     /** Every short name in use here, as 11-character strings. */
@@ -194,15 +209,14 @@ final class Directory {
      */
     Node add(String name, byte[] shortEntry) throws IOException, FatCorruptException, FatTable.NoSpaceException {
         byte[] entry = shortEntry.clone();
+        Set<String> taken = shortNames();
         byte[] exact = Names.exactShort(name);
-        byte[] shortName = exact != null && !shortNames().contains(new String(exact, StandardCharsets.US_ASCII))
-                ? exact : exact != null ? null : Names.generate(name, shortNames());
-        if (shortName == null) {
-            throw new IllegalStateException("an entry named " + name + " already exists"); // callers look up first
-        }
+        // an 8.3 name needs no long name entries, unless its short form is taken (by a volume label, say)
+        boolean shortOnly = exact != null && !taken.contains(new String(exact, StandardCharsets.US_ASCII));
+        byte[] shortName = shortOnly ? exact : Names.generate(name, taken);
         System.arraycopy(shortName, 0, entry, 0, 11);
         entry[12] = 0;
-        int lfnSlots = exact != null ? 0 : (name.length() + 12) / 13;
+        int lfnSlots = shortOnly ? 0 : (name.length() + 12) / 13;
         int need = lfnSlots + 1;
         int at = findFree(need);
         while (at < 0) {
@@ -210,6 +224,7 @@ final class Directory {
             at = findFree(need);
         }
         int sum = Names.checksum(entry, 0);
+        int end = endMarker();
         for (int i = 0; i < lfnSlots; i++) {
             int ord = lfnSlots - i;
             byte[] l = new byte[SLOT];
@@ -225,7 +240,14 @@ final class Directory {
             writeSlot(at + i, l);
         }
         writeSlot(at + lfnSlots, entry);
+        // slots past the end marker are free whatever they hold: when the new entries used some,
+        // the marker moves to just after them
+        if (at + need > end && at + need < slots() && data[(at + need) * SLOT] != 0) {
+            data[(at + need) * SLOT] = 0;
+            markDirty(at + need);
+        }
         nodes = null;
+        index = null;
         return nodeAtShortSlot(at + lfnSlots);
     }
 
@@ -238,11 +260,14 @@ final class Directory {
         throw new IllegalStateException("no entry at slot " + slot);
     }
 
+    /** The first slot of a run of {@code need} free ones: deleted, or anywhere after the end marker. */
     private int findFree(int need) {
         int run = 0;
+        boolean pastEnd = false;
         for (int s = 0; s < slots(); s++) {
             int first = data[s * SLOT] & 0xFF;
-            if (first == 0 || first == 0xE5) {
+            pastEnd |= first == 0;
+            if (pastEnd || first == 0xE5) {
                 if (++run == need) {
                     return s - need + 1;
                 }
@@ -251,6 +276,15 @@ final class Directory {
             }
         }
         return -1;
+    }
+
+    /** The slot holding the end marker (first byte 0), or {@link #slots()} when there is none. */
+    private int endMarker() {
+        int end = 0;
+        while (end < slots() && data[end * SLOT] != 0) {
+            end++;
+        }
+        return end;
     }
 
     private void grow() throws IOException, FatCorruptException, FatTable.NoSpaceException {
@@ -276,6 +310,7 @@ final class Directory {
             markDirty(s);
         }
         nodes = null;
+        index = null;
     }
 
     /** The 32 bytes of slot {@code s}. */
@@ -287,6 +322,7 @@ final class Directory {
         System.arraycopy(entry, 0, data, s * SLOT, SLOT);
         markDirty(s);
         nodes = null;
+        index = null;
     }
 
     private void markDirty(int slot) {

@@ -47,6 +47,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
     private static final int MAX_DEPTH = 128;
+    /** Directories kept between operations, in bytes of their entries. */
+    static final int DIRECTORY_CACHE_BYTES = 4 << 20;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Volume v;
@@ -54,6 +56,9 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
     private final boolean readOnly;
     private final String label;
     private boolean closed;
+    /** Loaded directories by first cluster (0: the root), least recently used first. */
+    private final java.util.LinkedHashMap<Long, Directory> dirCache = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private long dirCacheBytes;
 
     private FatFileSystem(Volume v, WallClock clock, String label) {
         this.v = v;
@@ -268,10 +273,11 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
 
     @Override
     public byte[] digest(KvKey key) throws KvException {
-        return locked(key, false, op -> digest(op, key, 0));
+        return locked(key, false, op -> digest(op, key, 0, new java.util.HashSet<>()));
     }
 
-    private byte[] digest(Op op, KvKey key, int depth) throws IOException, FatCorruptException, FatTable.NoSpaceException {
+    private byte[] digest(Op op, KvKey key, int depth, java.util.Set<Long> seen)
+            throws IOException, FatCorruptException, FatTable.NoSpaceException {
         if (depth > MAX_DEPTH) {
             throw new FatCorruptException("directories nest deeper than " + MAX_DEPTH + " levels (a loop?)");
         }
@@ -288,16 +294,23 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 return KvDigest.ofValue(readFile(key, n, 0, (int) n.size()));
             }
         }
-        List<Node> nodes = new ArrayList<>(op.dirOrError(key).nodes());
+        Directory dir = op.dirOrError(key);
+        if (!seen.add(dir.firstCluster)) {
+            throw new FatCorruptException("directory cluster " + dir.firstCluster + " is reached twice (cross-linked)");
+        }
+        List<Node> nodes = new ArrayList<>(dir.nodes());
         nodes.sort(Comparator.comparing(Node::name));
         KvDigest d = KvDigest.dictionary();
         for (Node n : nodes) {
-            d.add(new Entry(n.name(), n.isDirectory() ? Kind.DICTIONARY : Kind.VALUE), digest(op, key.child(n.name()), depth + 1));
+            d.add(new Entry(n.name(), n.isDirectory() ? Kind.DICTIONARY : Kind.VALUE), digest(op, key.child(n.name()), depth + 1, seen));
         }
         return d.finish();
     }
 
     private byte[] readFile(KvKey key, Node n, long offset, int length) throws IOException, FatCorruptException {
+        if (n.size() > totalBytes()) { // checked before allocating: a damaged size must not exhaust memory
+            throw new FatCorruptException("the file claims " + n.size() + " bytes, more than the volume's " + totalBytes());
+        }
         byte[] out = new byte[length];
         if (length == 0) {
             return out;
@@ -367,7 +380,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                     throw e;
                 }
                 // not room for old and new together: give up atomicity and reuse the old clusters
-                v.fat.free(existing.firstCluster());
+                freeChain(existing.firstCluster());
                 chain = v.fat.allocate(clusters, 0);
                 writeChain(chain, value);
                 byte[] entry = parent.slot(existing.shortSlot());
@@ -399,7 +412,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 parent.writeSlot(existing.shortSlot(), entry);
                 op.commit();
                 if (existing.firstCluster() != 0) {
-                    v.fat.free(existing.firstCluster());
+                    freeChain(existing.firstCluster());
                     op.commit();
                 }
             }
@@ -461,8 +474,9 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             List<Long> toFree = new ArrayList<>();
             if (key.isRoot()) {
                 Directory root = op.dir(key, false);
+                java.util.Set<Long> seen = new java.util.HashSet<>();
                 for (Node n : List.copyOf(root.nodes())) {
-                    collect(n, toFree, 0);
+                    collect(n, toFree, 0, seen);
                     root.remove(n);
                 }
             } else {
@@ -471,13 +485,13 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 if (n == null) {
                     return null;
                 }
-                collect(n, toFree, 0);
+                collect(n, toFree, 0, new java.util.HashSet<>());
                 parent.remove(n);
             }
             // the entries go first, so a cut leaves lost clusters rather than entries pointing at free ones
             op.commit();
             for (long c : toFree) {
-                v.fat.free(c);
+                freeChain(c);
             }
             op.commit();
             return null;
@@ -485,13 +499,19 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
     }
 
     /** Adds the chains of {@code n} and of everything under it to {@code out}. */
-    private void collect(Node n, List<Long> out, int depth) throws IOException, FatCorruptException {
+    private void collect(Node n, List<Long> out, int depth, java.util.Set<Long> seen) throws IOException, FatCorruptException {
         if (depth > MAX_DEPTH) {
             throw new FatCorruptException("directories nest deeper than " + MAX_DEPTH + " levels (a loop?)");
         }
         if (n.isDirectory()) {
+            if (n.firstCluster() == 0) {
+                throw new FatCorruptException("directory '" + n.name() + "' has no clusters");
+            }
+            if (!seen.add(n.firstCluster())) {
+                throw new FatCorruptException("directory cluster " + n.firstCluster() + " is reached twice (cross-linked)");
+            }
             for (Node child : Directory.load(v, n.firstCluster()).nodes()) {
-                collect(child, out, depth + 1);
+                collect(child, out, depth + 1, seen);
             }
         }
         if (n.firstCluster() != 0) {
@@ -563,7 +583,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             }
             op.commit();
             if (replaced != 0) {
-                v.fat.free(replaced);
+                freeChain(replaced);
                 op.commit();
             }
             return null;
@@ -675,7 +695,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             }
         } else if (need < have) {
             if (need == 0) {
-                v.fat.free(first);
+                freeChain(first);
                 first = 0;
             } else {
                 long keep = first;
@@ -684,7 +704,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 }
                 long rest = v.fat.next(keep);
                 v.fat.set(keep, v.bs.type().endMark());
-                v.fat.free(rest);
+                freeChain(rest);
             }
         }
         byte[] entry = parent.slot(n.shortSlot());
@@ -740,7 +760,10 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 throw new KvException(Reason.READ_ONLY, key, "the device " + v.device + " is read-only");
             }
             try {
-                return body.run(new Op());
+                Op op = new Op();
+                T result = body.run(op);
+                op.keep();
+                return result;
             } catch (KvException e) {
                 recover(key);
                 throw e;
@@ -766,6 +789,8 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
 
     /** After a failed operation: forget table changes not written, so memory matches the disk. */
     private void recover(KvKey key) throws KvException {
+        dirCache.clear(); // they may hold changes that never reached the disk
+        dirCacheBytes = 0;
         if (!v.fat.isDirty()) {
             return;
         }
@@ -785,12 +810,34 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             long k = firstCluster == v.bs.rootCluster() && v.bs.type() == FatType.FAT32 ? 0 : firstCluster;
             Directory d = dirs.get(k);
             if (d == null) {
-                d = Directory.load(v, k);
+                d = dirCache.remove(k);
+                if (d != null) {
+                    dirCacheBytes -= d.sizeBytes();
+                } else {
+                    d = Directory.load(v, k);
+                }
                 dirs.put(k, d);
                 order.add(d);
             }
             return d;
         }
+
+        /** After success: the directories match the disk and go (back) into the cache. */
+        void keep() {
+            for (Map.Entry<Long, Directory> e : dirs.entrySet()) {
+                Directory old = dirCache.put(e.getKey(), e.getValue());
+                if (old != null) {
+                    dirCacheBytes -= old.sizeBytes();
+                }
+                dirCacheBytes += e.getValue().sizeBytes();
+            }
+            var it = dirCache.values().iterator();
+            while (dirCacheBytes > DIRECTORY_CACHE_BYTES && it.hasNext()) {
+                dirCacheBytes -= it.next().sizeBytes();
+                it.remove();
+            }
+        }
+
 
         /** The value ".." of a directory inside {@code parent} holds. */
         long dotDot(Directory parent) {
@@ -875,6 +922,16 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             writeFsInfo();
             v.device.flush();
         }
+    }
+
+    /**
+     * Frees a chain. A cached directory may have lived in it (one removed with its parent), so
+     * the cache between operations is emptied; the current operation holds only live directories.
+     */
+    private void freeChain(long first) throws IOException {
+        v.fat.free(first);
+        dirCache.clear();
+        dirCacheBytes = 0;
     }
 
     private long fsInfoFree = -1;
