@@ -1,0 +1,215 @@
+package io.miragej.tcpip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.miragej.net.Endpoint;
+import io.miragej.net.Ipv4Prefix;
+import io.miragej.net.MacAddress;
+import io.miragej.stack.Flow;
+import io.miragej.stats.Counters;
+import io.miragej.testkit.Interop;
+import io.miragej.testkit.Netns;
+import io.miragej.unix.LoopThread;
+import io.miragej.unix.TapNetwork;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * MirageJ's stack against the Linux kernel's: a namespace the test makes holds one end of a TAP
+ * device, the DirectStack runs on the other; ping, nc and socat on the Linux side talk to it.
+ */
+@Timeout(180)
+class LinuxInteropTest {
+    static final MacAddress MAC = MacAddress.parse("02:4d:4a:00:00:02");
+    static final String LINUX = "10.78.0.1";
+    static final String US = "10.78.0.2";
+
+    @TempDir
+    Path dir;
+    Netns ns;
+    String tap;
+    LoopThread loop;
+    TapNetwork device;
+    DirectStack stack;
+    final Counters counters = new Counters();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Interop.requireRoot();
+        Interop.requireCommands("iproute2", "ip", "tc");
+        Interop.requireCommands("iputils-ping", "ping");
+        Interop.requireCommands("netcat-openbsd", "nc");
+        Interop.requireCommands("socat", "socat");
+        ns = Netns.create("mj-tcpip");
+        tap = Netns.uniqueDeviceName("mjt");
+        loop = new LoopThread("tcpip-interop");
+        device = TapNetwork.open(tap, MAC, 1500, counters);
+        ns.moveHere(tap);
+        ns.ip("addr", "add", LINUX + "/24", "dev", tap);
+        ns.ip("link", "set", tap, "up");
+    }
+
+    void start(io.miragej.device.Network network) {
+        stack = DirectStack.builder(network, loop).ipv4(Ipv4Prefix.parse(US + "/24")).counters(counters).start();
+    }
+
+    void start() {
+        start(device);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (stack != null) {
+            stack.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+        if (loop != null) {
+            loop.close();
+        }
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    String sh(String script) throws Exception {
+        Netns.Result r = ns.exec("bash", "-c", script);
+        assertEquals(0, r.status(), () -> script + " failed: " + r.output() + "\ncounters:\n" + counters.report());
+        return r.output();
+    }
+
+    @Test
+    void linuxPingsTheStack() throws Exception {
+        start();
+        String out = sh("ping -c 5 -i 0.2 -W 2 " + US);
+        assertTrue(out.contains("5 received"), out);
+        assertTrue(counters.get("icmp.tx.echo-replies") >= 5);
+    }
+
+    @Test
+    void largePingsAreFragmentedAndAnswered() throws Exception {
+        start();
+        String out = sh("ping -c 2 -s 8000 -W 2 " + US);
+        assertTrue(out.contains("2 received"), out);
+        assertTrue(counters.get("ipv4.reassembly.completed") >= 2);
+    }
+
+    @Test
+    void tcpEchoOfTenMegabytesWithNetcatIsByteExact() throws Exception {
+        start();
+        stack.tcp().listen(7, flow -> flow.transferTo(flow));
+        String out = sh("cd " + dir + " && head -c 10485760 /dev/urandom > in && timeout 60 nc -N " + US
+                + " 7 < in > out && sha256sum in out");
+        String[] lines = out.trim().split("\n");
+        assertEquals(lines[0].split(" ")[0], lines[1].split(" ")[0], out);
+        assertEquals(10485760, Files.size(dir.resolve("out")));
+    }
+
+    @Test
+    void udpEchoWithSocat() throws Exception {
+        start();
+        stack.udp().listen(7, (socket, from, payload) -> socket.send(from, payload));
+        String out = sh("echo hello-udp | timeout 10 socat -t 2 - UDP:" + US + ":7");
+        assertEquals("hello-udp", out.trim());
+    }
+
+    @Test
+    void closedPortsRefuseAtOnce() throws Exception {
+        start();
+        Netns.Result r = ns.exec("bash", "-c", "timeout 5 nc -z -w 3 " + US + " 81; echo status=$?");
+        assertTrue(r.output().contains("status=1"), r.output());
+        assertTrue(counters.get("tcp.drop.closed-port") >= 1);
+    }
+
+    @Test
+    void theStackConnectsOutToALinuxServer() throws Exception {
+        start();
+        Path received = dir.resolve("received");
+        Process server = ns.start("socat", "-u", "TCP-LISTEN:9000,reuseaddr", "CREATE:" + received);
+        byte[] data = new byte[5 << 20];
+        new Random(5).nextBytes(data);
+        Flow f = connectWithRetry(Endpoint.of(LINUX, 9000));
+        f.write(data);
+        f.close();
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS), "socat did not finish");
+        assertEquals(sha256(data), sha256(Files.readAllBytes(received)));
+    }
+
+    /**
+     * Impairs the Linux side: tc netem when the kernel has it; otherwise nftables drops 3 % each
+     * way and duplicates 1 %, and delay and reordering come from our side of the device.
+     */
+    String impairLinuxSide() throws Exception {
+        Netns.Result netem = ns.exec("tc", "qdisc", "add", "dev", tap, "root", "netem", "loss", "3%", "delay", "2ms",
+                "reorder", "10%", "duplicate", "1%");
+        if (netem.status() == 0) {
+            return "netem";
+        }
+        Interop.requireCommands("nftables", "nft");
+        Path rules = dir.resolve("impair.nft");
+        Files.writeString(rules, """
+                table inet mjloss {
+                  chain in { type filter hook input priority 0; numgen random mod 100 < 3 drop; }
+                  chain out { type filter hook output priority 0; numgen random mod 100 < 3 drop; }
+                }
+                table netdev mjdup {
+                  chain egress { type filter hook egress device "%s" priority 0; numgen random mod 100 < 1 dup to "%s"; }
+                }
+                """.formatted(tap, tap));
+        Netns.Result nft = ns.exec("nft", "-f", rules.toString());
+        if (nft.status() != 0) {
+            Interop.unavailable("neither tc netem nor nftables can impair traffic in this kernel: " + netem.output()
+                    + " / " + nft.output());
+        }
+        return "nftables";
+    }
+
+    @Test
+    void transfersCompleteThroughLossDelayDuplicationAndReordering() throws Exception {
+        String how = impairLinuxSide();
+        // Without netem, delay and reordering come from our side of the wire: the stack on an impaired device.
+        start(how.equals("netem") ? device : new ImpairedNetwork(device, 99, 0.0, 0.0, 0.10, 2_000_000L));
+        stack.tcp().listen(7, flow -> flow.transferTo(flow));
+        String out = sh("cd " + dir + " && head -c 4194304 /dev/urandom > in && timeout 120 nc -N " + US
+                + " 7 < in > out && sha256sum in out");
+        String[] lines = out.trim().split("\n");
+        assertEquals(lines[0].split(" ")[0], lines[1].split(" ")[0], out);
+        assertTrue(counters.get("tcp.tx.retransmits") > 0, "netem did drop our segments");
+        // and UDP still answers
+        stack.udp().listen(8, (socket, from, payload) -> socket.send(from, payload));
+        Netns.Result r = ns.exec("bash", "-c", "for i in 1 2 3 4 5; do echo x | timeout 3 socat -t 1 - UDP:" + US
+                + ":8 && exit 0; done; exit 1");
+        assertEquals(0, r.status(), r.output());
+    }
+
+    private Flow connectWithRetry(Endpoint to) throws Exception {
+        IOException last = null;
+        for (int i = 0; i < 50; i++) {
+            try {
+                return stack.tcp().connect(to, Duration.ofSeconds(5));
+            } catch (java.net.ConnectException e) {
+                last = e; // the server is not listening yet
+                Thread.sleep(100);
+            }
+        }
+        throw last;
+    }
+
+    static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+}
