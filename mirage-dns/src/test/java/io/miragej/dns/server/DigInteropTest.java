@@ -125,6 +125,8 @@ class DigInteropTest {
             assertTrue(ms >= 300 && ms < 3000, "closed after " + ms + " ms");
         }
         assertTrue(counters.get("dns.tcp.closed.idle") >= 1);
+        // Connections of other tests may still be closing, so count from here on.
+        long refusedBefore = counters.get("dns.tcp.refused.limit");
         Socket[] held = new Socket[3];
         try {
             for (int i = 0; i < 3; i++) {
@@ -137,7 +139,7 @@ class DigInteropTest {
                 assertEquals(-1, in.read());
                 assertTrue((System.nanoTime() - t0) / 1_000_000 < 300, "refused at once, not idled out");
             }
-            assertEquals(1, counters.get("dns.tcp.refused.limit"));
+            assertTrue(counters.get("dns.tcp.refused.limit") > refusedBefore, "the refusal is counted");
         } finally {
             for (Socket s : held) {
                 if (s != null) {
