@@ -70,6 +70,8 @@ class FatFileSystemTest {
         assertArrayEquals(bytes("longest"), fs.get(KvKey.of("x".repeat(255))));
         fs.set(KvKey.of("ünïcødé ☃ [1] + 2; =.txt"), bytes("fine"));
         assertEquals(Optional.of(Kind.VALUE), fs.exists(KvKey.of("ÜNÏCØDÉ ☃ [1] + 2; =.TXT")));
+        fs.set(KvKey.of("beyond the BMP 😀"), bytes("surrogates are stored as UTF-16, as Windows and Linux do"));
+        assertEquals(Optional.of(Kind.VALUE), fs.exists(KvKey.of("beyond the BMP 😀")));
     }
 
     @Test
