@@ -8,4 +8,5 @@ module io.miragej.block {
 
     exports io.miragej.block;
     exports io.miragej.block.fat;
+    exports io.miragej.block.tar;
 }
