@@ -135,10 +135,9 @@ class DigInteropTest {
             try (Socket extra = new Socket("127.0.0.1", service.local().port())) {
                 extra.setSoTimeout(5000);
                 InputStream in = extra.getInputStream();
-                long t0 = System.nanoTime();
                 assertEquals(-1, in.read());
-                assertTrue((System.nanoTime() - t0) / 1_000_000 < 300, "refused at once, not idled out");
             }
+            // Refused for the limit, not closed for idling (timing would not tell them apart on a busy machine).
             assertTrue(counters.get("dns.tcp.refused.limit") > refusedBefore, "the refusal is counted");
         } finally {
             for (Socket s : held) {
