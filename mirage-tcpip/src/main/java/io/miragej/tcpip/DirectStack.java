@@ -125,6 +125,7 @@ public final class DirectStack implements Stack {
         private StackCore.Limits limits = StackCore.Limits.defaults();
         private TcpConfig tcp = TcpConfig.defaults();
         private Blocking blocking = Blocking.threads();
+        private boolean dhcp;
 
         private Builder(Network network, EventLoop loop) {
             this.network = network;
@@ -140,6 +141,12 @@ public final class DirectStack implements Stack {
         /** The gateway for destinations off the local network. */
         public Builder ipv4Gateway(Ipv4Address gateway) {
             this.gateway = gateway;
+            return this;
+        }
+
+        /** Takes the IPv4 configuration from a DHCP server (RFC 2131) instead of static values. */
+        public Builder dhcp(boolean on) {
+            this.dhcp = on;
             return this;
         }
 
@@ -171,6 +178,10 @@ public final class DirectStack implements Stack {
 
         /** Starts the stack: it listens on the device from now on. */
         public DirectStack start() {
+            if (dhcp && ipv4 != null) {
+                throw new IllegalArgumentException("give either a static IPv4 address (--ipv4=" + ipv4
+                        + ") or --dhcp=true, not both");
+            }
             if (gateway != null && ipv4 == null) {
                 throw new IllegalArgumentException("an IPv4 gateway (" + gateway + ") needs an IPv4 address:"
                         + " give --ipv4=ADDR/PREFIX too");
@@ -181,7 +192,14 @@ public final class DirectStack implements Stack {
             }
             DirectStack s = new DirectStack(this);
             network.listen(loop, s::receive);
-            loop.execute(s::afterWork);
+            if (dhcp) {
+                loop.execute(() -> {
+                    s.core.startDhcp(s.new AddressEvents(), loop.nanoTime());
+                    s.afterWork();
+                });
+            } else {
+                loop.execute(s::afterWork);
+            }
             return s;
         }
     }
@@ -222,6 +240,59 @@ public final class DirectStack implements Stack {
             if (!network.send(frame)) {
                 deviceDrops.increment();
             }
+        }
+    }
+
+    /** Publishes DHCP's leases to application threads. */
+    private final class AddressEvents implements io.miragej.tcpip.dhcp.DhcpClient.Events {
+        @Override
+        public void bound(io.miragej.tcpip.dhcp.DhcpClient.Lease lease, long now) {
+            addressLock.lock();
+            try {
+                ipv4 = new Ipv4Prefix(lease.address(), lease.prefixLength());
+                gateway = lease.gateway();
+                addressChanged.signalAll();
+            } finally {
+                addressLock.unlock();
+            }
+            LOG.info("DHCP: {} from {}, gateway {}, lease {} s", ipv4, lease.server(), gateway,
+                    lease.durationNanos() / 1_000_000_000L);
+        }
+
+        @Override
+        public void lost(io.miragej.tcpip.dhcp.DhcpClient.Lease lease, long now) {
+            ipv4 = null;
+            gateway = null;
+            LOG.warn("DHCP: the lease of {} ran out", lease.address());
+        }
+    }
+
+    private final ReentrantLock addressLock = new ReentrantLock();
+    private final Condition addressChanged = addressLock.newCondition();
+
+    /**
+     * Waits until the stack has an IPv4 address (from DHCP), up to {@code timeout}.
+     *
+     * @throws IOException naming what to check when none came
+     */
+    public Ipv4Prefix awaitAddress(Duration timeout) throws IOException {
+        long deadline = blocking.now() + timeout.toNanos();
+        addressLock.lock();
+        try {
+            while (ipv4 == null) {
+                if (blocking.now() >= deadline) {
+                    throw new IOException("no DHCP server gave " + network.name() + " (" + network.mac()
+                            + ") an address within " + timeout.toSeconds() + " s: check that one serves that"
+                            + " network, or give a static address with --ipv4=ADDR/PREFIX");
+                }
+                blocking.await(addressLock, addressChanged, deadline);
+            }
+            return ipv4;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for DHCP");
+        } finally {
+            addressLock.unlock();
         }
     }
 

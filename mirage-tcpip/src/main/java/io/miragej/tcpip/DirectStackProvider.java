@@ -13,6 +13,9 @@ import java.io.IOException;
  * random source and counters, and the addresses of {@code --ipv4} and {@code --ipv4-gateway}.
  */
 public final class DirectStackProvider implements StackProvider {
+    /** How long start-up waits for a DHCP lease. */
+    static final java.time.Duration DHCP_WAIT = java.time.Duration.ofSeconds(30);
+
     @Override
     public String mode() {
         return "direct";
@@ -32,10 +35,22 @@ public final class DirectStackProvider implements StackProvider {
                 .random(devices.random());
         config.find(TcpipKeys.IPV4).ifPresent(b::ipv4);
         config.find(TcpipKeys.IPV4_GATEWAY).ifPresent(b::ipv4Gateway);
+        boolean dhcp = config.get(TcpipKeys.DHCP);
+        b.dhcp(dhcp);
+        DirectStack stack;
         try {
-            return b.start();
+            stack = b.start();
         } catch (IllegalArgumentException e) {
             throw new io.miragej.platform.ConfigException(e.getMessage());
         }
+        if (dhcp) {
+            try {
+                stack.awaitAddress(DHCP_WAIT);
+            } catch (IOException e) {
+                stack.close();
+                throw e;
+            }
+        }
+        return stack;
     }
 }

@@ -16,6 +16,10 @@ public final class TcpipKeys implements KeySet {
     public static final Key<Ipv4Address> IPV4_GATEWAY = Key.ipv4Address("ipv4-gateway", null,
             "IPv4 gateway of the direct stack for addresses off the local network");
 
+    /** Take the IPv4 configuration from DHCP instead. */
+    public static final Key<Boolean> DHCP = Key.flag("dhcp", false,
+            "get the direct stack's IPv4 address, gateway and DNS servers from a DHCP server");
+
     /** Which of the backend's network devices the direct stack runs on. */
     public static final Key<String> NETWORK = Key.string("network", "net0",
             "network device the direct stack runs on, as the backend names it");
@@ -27,6 +31,6 @@ public final class TcpipKeys implements KeySet {
 
     @Override
     public List<Key<?>> keys() {
-        return List.of(IPV4, IPV4_GATEWAY, NETWORK);
+        return List.of(IPV4, IPV4_GATEWAY, DHCP, NETWORK);
     }
 }

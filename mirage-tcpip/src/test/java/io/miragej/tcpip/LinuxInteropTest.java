@@ -197,6 +197,22 @@ class LinuxInteropTest {
         assertEquals(0, r.status(), r.output());
     }
 
+    @Test
+    void dnsmasqGivesTheStackItsAddress() throws Exception {
+        Interop.requireCommands("dnsmasq-base", "dnsmasq");
+        ns.start("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=" + tap, "--bind-interfaces",
+                "--dhcp-range=10.78.0.50,10.78.0.99,255.255.255.0,1h", "--dhcp-option=option:router,10.78.0.1",
+                "--dhcp-leasefile=" + dir.resolve("leases"), "--pid-file=" + dir.resolve("pid"), "--port=0");
+        stack = DirectStack.builder(device, loop).dhcp(true).counters(counters).start();
+        Ipv4Prefix got = stack.awaitAddress(Duration.ofSeconds(30));
+        int host = got.address().bits() & 0xff;
+        assertTrue(host >= 50 && host <= 99, "an address from the range: " + got);
+        assertEquals(24, got.length());
+        String out = sh("ping -c 2 -W 2 " + got.address());
+        assertTrue(out.contains("2 received"), out);
+        assertTrue(Files.readString(dir.resolve("leases")).contains(MAC.toString()), "dnsmasq recorded the lease");
+    }
+
     private Flow connectWithRetry(Endpoint to) throws Exception {
         IOException last = null;
         for (int i = 0; i < 50; i++) {

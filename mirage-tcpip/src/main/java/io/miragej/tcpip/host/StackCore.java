@@ -8,6 +8,7 @@ import io.miragej.tcpip.arp.Arp;
 import io.miragej.tcpip.core.IpContext;
 import io.miragej.tcpip.core.IpOutput;
 import io.miragej.tcpip.core.Link;
+import io.miragej.tcpip.dhcp.DhcpClient;
 import io.miragej.tcpip.ethernet.EthernetFrame;
 import io.miragej.tcpip.icmp.Icmpv4;
 import io.miragej.tcpip.ipv4.Ipv4;
@@ -50,6 +51,8 @@ public final class StackCore implements IpOutput {
     private final Icmpv4 icmpv4;
     private final Udp udp;
     private final Tcp tcp;
+    private final long secret;
+    private DhcpClient dhcp;
     private final Counter rxFrames;
     private final Counter dropShort;
     private final Counter dropNotForUs;
@@ -68,6 +71,7 @@ public final class StackCore implements IpOutput {
         this.icmpv4 = new Icmpv4(ipv4, link, counters);
         this.udp = new Udp(this, this::portUnreachable, counters, secret1 * 31 + 7);
         this.tcp = new Tcp(this, limits.tcp(), counters, secret0, secret1);
+        this.secret = secret0 ^ Long.rotateLeft(secret1, 29);
         ipv4.register(Ipv4Header.PROTOCOL_UDP, udp);
         ipv4.register(Tcp.PROTOCOL, tcp);
         icmpv4.setErrorListener(Tcp.PROTOCOL, tcp);
@@ -110,6 +114,47 @@ public final class StackCore implements IpOutput {
         ipv4.configure(address, prefixLength, gateway, now);
     }
 
+    /**
+     * Starts a DHCP client for the IPv4 configuration: leases configure the stack, and {@code
+     * events} hear of them too.
+     */
+    public DhcpClient startDhcp(DhcpClient.Events events, long now) {
+        if (dhcp != null) {
+            throw new IllegalStateException("DHCP is already running");
+        }
+        DhcpClient.Events configure = new DhcpClient.Events() {
+            @Override
+            public void bound(DhcpClient.Lease lease, long t) {
+                configureIpv4(lease.address().bits(), lease.prefixLength(),
+                        lease.gateway() == null ? 0 : lease.gateway().bits(), t);
+                events.bound(lease, t);
+            }
+
+            @Override
+            public void lost(DhcpClient.Lease lease, long t) {
+                configureIpv4(0, 0, 0, t);
+                events.lost(lease, t);
+            }
+        };
+        dhcp = new DhcpClient(link.mac(), (message, source, destination, t) -> {
+            udp.send(0, IpContext.mapped(source), DhcpClient.CLIENT_PORT, 0, IpContext.mapped(destination),
+                    DhcpClient.SERVER_PORT, message, 0, message.length(), t);
+        }, configure, counters, secret);
+        if (udp.bind(DhcpClient.CLIENT_PORT, (c, sp, dp, b, off, len, t) -> {
+            if (sp == DhcpClient.SERVER_PORT) {
+                dhcp.receive(b, off, len, t);
+            }
+        }) < 0) {
+            throw new IllegalStateException("UDP port 68 is taken: DHCP needs it");
+        }
+        dhcp.start(now);
+        return dhcp;
+    }
+
+    public DhcpClient dhcp() {
+        return dhcp;
+    }
+
     private void portUnreachable(IpContext c, long now) {
         if (c.version == 4) {
             icmpv4.portUnreachable(c, now);
@@ -144,12 +189,16 @@ public final class StackCore implements IpOutput {
 
     /** The next time {@link #onTimer} has work; {@link Long#MIN_VALUE} for "at once". */
     public long nextDeadline() {
-        return Math.min(ipv4.nextDeadline(), tcp.nextDeadline());
+        long d = Math.min(ipv4.nextDeadline(), tcp.nextDeadline());
+        return dhcp == null ? d : Math.min(d, dhcp.nextDeadline());
     }
 
     public void onTimer(long now) {
         ipv4.onTimer(now);
         tcp.onTimer(now);
+        if (dhcp != null) {
+            dhcp.onTimer(now);
+        }
     }
 
     // ---- IpOutput ----
