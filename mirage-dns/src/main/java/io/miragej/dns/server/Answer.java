@@ -13,6 +13,8 @@ package io.miragej.dns.server;
  * not fit, is sent empty with TC set.
  */
 final class Answer {
+    static final int[] NONE = new int[0];
+
     final byte[] bytes;
     final int[] relocations;
     final int templateLength;
@@ -30,21 +32,30 @@ final class Answer {
             int authorityCount, int requiredLength, int requiredAdditional, int[] optionalEnd,
             int[] optionalCount) {
         this.bytes = bytes;
-        this.relocations = relocations;
+        this.relocations = relocations.length == 0 ? NONE : relocations;
         this.templateLength = templateLength;
         this.flags = flags;
         this.answerCount = answerCount;
         this.authorityCount = authorityCount;
         this.requiredLength = requiredLength;
         this.requiredAdditional = requiredAdditional;
-        this.optionalEnd = optionalEnd;
-        this.optionalCount = optionalCount;
+        this.optionalEnd = optionalEnd.length == 0 ? NONE : optionalEnd;
+        this.optionalCount = optionalCount.length == 0 ? NONE : optionalCount;
     }
 
-    /** The same sections with another RCODE (NXDOMAIN and NODATA share their SOA). */
-    Answer withRcode(int rcode) {
-        return new Answer(bytes, relocations, templateLength, (flags & ~0xf) | rcode, answerCount,
-                authorityCount, requiredLength, requiredAdditional, optionalEnd, optionalCount);
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Answer a && a.templateLength == templateLength && a.flags == flags
+                && a.answerCount == answerCount && a.authorityCount == authorityCount
+                && a.requiredLength == requiredLength && a.requiredAdditional == requiredAdditional
+                && java.util.Arrays.equals(a.bytes, bytes) && java.util.Arrays.equals(a.relocations, relocations)
+                && java.util.Arrays.equals(a.optionalEnd, optionalEnd)
+                && java.util.Arrays.equals(a.optionalCount, optionalCount);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(bytes) * 31 + templateLength * 7 + flags;
     }
 
     int additionalCount() {

@@ -98,7 +98,25 @@ final class Compiler {
         }
     }
 
+    /**
+     * Identical answers (the NODATA and NXDOMAIN of names of one length, referrals below one cut)
+     * are kept once: a 10,000-name zone then holds about one answer per name.
+     */
+    private static final ThreadLocal<Map<Answer, Answer>> INTERN = ThreadLocal.withInitial(HashMap::new);
+
+    static Answer intern(Answer a) {
+        return INTERN.get().computeIfAbsent(a, x -> x);
+    }
+
     static Authority compile(List<Zone> zones, int maxUdpPayload) {
+        try {
+            return compileZones(zones, maxUdpPayload);
+        } finally {
+            INTERN.remove();
+        }
+    }
+
+    private static Authority compileZones(List<Zone> zones, int maxUdpPayload) {
         List<Index> indexes = new ArrayList<>();
         Set<Name> apexes = new HashSet<>();
         for (Zone z : zones) {
@@ -280,9 +298,9 @@ final class Compiler {
             for (int i = 0; i < ptr.length; i++) {
                 rel[i] = ptr[i] - start;
             }
-            return new Answer(bytes, rel, template.wireLength(), flags, answers, authority, req,
+            return intern(new Answer(bytes, rel, template.wireLength(), flags, answers, authority, req,
                     requiredAdditional, optionalEnd.stream().mapToInt(Integer::intValue).toArray(),
-                    optionalCount.stream().mapToInt(Integer::intValue).toArray());
+                    optionalCount.stream().mapToInt(Integer::intValue).toArray()));
         }
     }
 

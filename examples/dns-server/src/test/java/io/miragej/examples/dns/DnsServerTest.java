@@ -1,0 +1,110 @@
+package io.miragej.examples.dns;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.miragej.dns.Message;
+import io.miragej.dns.Name;
+import io.miragej.dns.Rcode;
+import io.miragej.dns.RrType;
+import io.miragej.dns.resolver.StubResolver;
+import io.miragej.net.Endpoint;
+import io.miragej.platform.Backend;
+import io.miragej.platform.Config;
+import io.miragej.platform.ConfigException;
+import io.miragej.platform.Key;
+import io.miragej.platform.Mirage;
+import io.miragej.unix.HostRandom;
+import io.miragej.unix.HostTime;
+import io.miragej.unix.SocketStack;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class DnsServerTest {
+    @TempDir
+    Path dir;
+
+    static final String ZONE = """
+            $ORIGIN example.test.
+            $TTL 300
+            @ SOA ns hostmaster %d 3600 600 86400 60
+              NS ns
+            ns A 192.0.2.53
+            www A 192.0.2.80
+            """;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void servesZoneFilesAndReloadsThem() throws Exception {
+        Path zone = dir.resolve("example.test.zone");
+        Files.writeString(zone, ZONE.formatted(1));
+        int port = freePort();
+        DnsServer app = new DnsServer();
+        Backend backend = Mirage.installedBackends().getFirst();
+        List<Key<?>> keys = new ArrayList<>(app.keys());
+        keys.addAll(backend.keys());
+        try (Backend.Session session = backend.open(Config.parse(keys,
+                List.of("--zone=" + zone, "--address=127.0.0.1", "--port=" + port, "--reload-interval=100ms")));
+                SocketStack client = new SocketStack(); HostTime time = new HostTime()) {
+            app.start(session.devices());
+            StubResolver r = new StubResolver(client, List.of(Endpoint.of("127.0.0.1", port)), new HostRandom(),
+                    System::nanoTime, time, new StubResolver.Options(Duration.ofSeconds(2), 2, false, 1232));
+            Message m = r.query(Name.of("www.example.test."), RrType.A);
+            assertEquals(Rcode.NOERROR, m.rcode());
+            assertEquals("192.0.2.80", m.answers().getFirst().rdata().toString());
+            Files.writeString(zone, ZONE.formatted(2) + "new A 192.0.2.99\n");
+            Files.setLastModifiedTime(zone, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (r.query(Name.of("new.example.test."), RrType.A).rcode() != Rcode.NOERROR) {
+                assertTrue(System.nanoTime() < deadline, "the changed zone file was reloaded");
+                Thread.sleep(50);
+            }
+            // A broken edit keeps the old zone in service.
+            Files.writeString(zone, ZONE.formatted(3) + "broken A not-an-address\n");
+            Files.setLastModifiedTime(zone, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10000));
+            Thread.sleep(500);
+            assertEquals(Rcode.NOERROR, r.query(Name.of("new.example.test."), RrType.A).rcode());
+        }
+    }
+
+    @Test
+    void badZoneFilesStopStartUpWithFileAndLine() throws Exception {
+        Path zone = dir.resolve("bad.zone");
+        Files.writeString(zone, "$TTL 60\n$ORIGIN bad.test.\n@ SOA ns hm 1 2 3 4 5\n NS ns\nns A 1.2.3\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Mirage.launch(new DnsServer(), List.of("--zone=" + zone, "--port=" + freePort()),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err), Mirage.installedBackends());
+        assertEquals(Mirage.USAGE, status);
+        assertTrue(err.toString().contains("bad.zone:5: A field 1"), err.toString());
+        ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+        assertEquals(Mirage.USAGE, Mirage.launch(new DnsServer(), List.of("--port=1"),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err2), Mirage.installedBackends()));
+        assertTrue(err2.toString().contains("--zone=FILE"), err2.toString());
+    }
+
+    @Test
+    void helpListsTheKeys() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(Mirage.OK, Mirage.launch(new DnsServer(), List.of("--help"), new PrintStream(out),
+                new PrintStream(new ByteArrayOutputStream()), Mirage.installedBackends()));
+        for (String k : new String[] {"--zone=FILE", "--address=ADDR", "--port=PORT", "--allow-transfer",
+            "--notify", "--secondary", "--reload-interval"}) {
+            assertTrue(out.toString().contains(k), k + " in\n" + out);
+        }
+        assertThrows(ConfigException.class, () -> DnsServer.SECONDARY.parse("example.com"));
+    }
+}
