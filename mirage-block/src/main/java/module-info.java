@@ -9,4 +9,5 @@ module io.miragej.block {
     exports io.miragej.block;
     exports io.miragej.block.fat;
     exports io.miragej.block.tar;
+    exports io.miragej.block.store;
 }

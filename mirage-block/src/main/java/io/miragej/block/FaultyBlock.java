@@ -38,6 +38,7 @@ public final class FaultyBlock implements Block {
     private final List<long[]> failingReads = new ArrayList<>();
     private final List<long[]> failingWrites = new ArrayList<>();
     private boolean failFlushes;
+    private long failFlushNumber = -1;
     private long cutAtWrite = -1;
     private boolean powerOff;
     private SplittableRandom survivors;
@@ -89,11 +90,21 @@ public final class FaultyBlock implements Block {
         return this;
     }
 
+    /**
+     * The flush numbered {@code n} (counting from 0 since this device was made, see
+     * {@link #flushCount()}) fails and makes nothing durable; writes before it stay in the cache.
+     */
+    public synchronized FaultyBlock failFlushNumber(long n) {
+        this.failFlushNumber = n;
+        return this;
+    }
+
     /** Stops every injected read, write and flush failure (power cuts are undone by {@link #powerOn()}). */
     public synchronized FaultyBlock heal() {
         failingReads.clear();
         failingWrites.clear();
         failFlushes = false;
+        failFlushNumber = -1;
         return this;
     }
 
@@ -238,8 +249,8 @@ public final class FaultyBlock implements Block {
     @Override
     public synchronized void flush() throws IOException {
         checkUsable();
-        flushes++;
-        if (failFlushes) {
+        long number = flushes++;
+        if (failFlushes || number == failFlushNumber) {
             throw new BlockException(BlockException.Reason.IO, "injected flush error");
         }
         Iterator<Map.Entry<Long, List<byte[]>>> it = unflushed.entrySet().iterator();
