@@ -88,6 +88,10 @@ public final class DirectStack implements Stack {
     private volatile Ipv4Prefix ipv4;
     private volatile Ipv4Address gateway;
     private volatile boolean closed;
+    private volatile boolean ipv6On;
+    private volatile List<io.miragej.net.Ipv6Prefix> ipv6Addresses = List.of();
+    private volatile boolean ipv6Router;
+    private int seenIpv6Generation = -1;
 
     private DirectStack(Builder b) {
         this.network = b.network;
@@ -126,6 +130,10 @@ public final class DirectStack implements Stack {
         private TcpConfig tcp = TcpConfig.defaults();
         private Blocking blocking = Blocking.threads();
         private boolean dhcp;
+        private boolean ipv6 = true;
+        private boolean slaac = true;
+        private io.miragej.net.Ipv6Prefix ipv6Address;
+        private Ipv6Address ipv6Gateway;
 
         private Builder(Network network, EventLoop loop) {
             this.network = network;
@@ -141,6 +149,30 @@ public final class DirectStack implements Stack {
         /** The gateway for destinations off the local network. */
         public Builder ipv4Gateway(Ipv4Address gateway) {
             this.gateway = gateway;
+            return this;
+        }
+
+        /** IPv6 on (the default: a link-local address, SLAAC) or off. */
+        public Builder ipv6(boolean on) {
+            this.ipv6 = on;
+            return this;
+        }
+
+        /** Addresses from router advertisements (RFC 4862), on by default. */
+        public Builder slaac(boolean on) {
+            this.slaac = on;
+            return this;
+        }
+
+        /** A static IPv6 address and prefix, like 2001:db8::2/64. */
+        public Builder ipv6Address(io.miragej.net.Ipv6Prefix address) {
+            this.ipv6Address = address;
+            return this;
+        }
+
+        /** A static IPv6 default router. */
+        public Builder ipv6Gateway(Ipv6Address gateway) {
+            this.ipv6Gateway = gateway;
             return this;
         }
 
@@ -190,16 +222,31 @@ public final class DirectStack implements Stack {
                 throw new IllegalArgumentException("the IPv4 gateway " + gateway + " is not on the local network "
                         + ipv4.network() + "/" + ipv4.length() + ": give a gateway inside " + ipv4);
             }
-            DirectStack s = new DirectStack(this);
-            network.listen(loop, s::receive);
-            if (dhcp) {
-                loop.execute(() -> {
-                    s.core.startDhcp(s.new AddressEvents(), loop.nanoTime());
-                    s.afterWork();
-                });
-            } else {
-                loop.execute(s::afterWork);
+            if (!ipv6 && (ipv6Address != null || ipv6Gateway != null)) {
+                throw new IllegalArgumentException("IPv6 is off (--ipv4-only) but an IPv6 address or gateway"
+                        + " was given; drop one of them");
             }
+            DirectStack s = new DirectStack(this);
+            s.ipv6On = ipv6;
+            network.listen(loop, s::receive);
+            // Everything that sends happens on the loop, like all protocol work from now on.
+            loop.execute(() -> {
+                long t = loop.nanoTime();
+                if (ipv6) {
+                    s.core.enableIpv6(slaac, t);
+                    if (ipv6Address != null) {
+                        s.core.addIpv6Address(ipv6Address.address().high(), ipv6Address.address().low(),
+                                ipv6Address.length(), t);
+                    }
+                    if (ipv6Gateway != null) {
+                        s.core.addIpv6Router(ipv6Gateway.high(), ipv6Gateway.low());
+                    }
+                }
+                if (dhcp) {
+                    s.core.startDhcp(s.new AddressEvents(), t);
+                }
+                s.afterWork();
+            });
             return s;
         }
     }
@@ -347,6 +394,9 @@ public final class DirectStack implements Stack {
         for (int i = 0; i < 64 && core.nextDeadline() <= now; i++) {
             core.onTimer(now);
         }
+        if (ipv6On) {
+            refreshIpv6View(now);
+        }
         long d = core.nextDeadline();
         if (d < timerAt) {
             if (timer != null) {
@@ -401,6 +451,22 @@ public final class DirectStack implements Stack {
         }
     }
 
+    private void refreshIpv6View(long now) {
+        io.miragej.tcpip.ipv6.Ipv6 v6 = core.ipv6();
+        boolean router = v6.hasDefaultRouter(now);
+        if (v6.generation() == seenIpv6Generation && router == ipv6Router) {
+            return;
+        }
+        seenIpv6Generation = v6.generation();
+        ipv6Router = router;
+        List<io.miragej.net.Ipv6Prefix> list = new ArrayList<>();
+        long[] a = new long[3];
+        for (int k = 0; v6.address(k, a); k++) {
+            list.add(new io.miragej.net.Ipv6Prefix(new Ipv6Address(a[0], a[1]), (int) a[2]));
+        }
+        ipv6Addresses = List.copyOf(list);
+    }
+
     void forget(DirectFlow flow) {
         flows.remove(flow);
     }
@@ -419,30 +485,70 @@ public final class DirectStack implements Stack {
     // Addresses and routes, as application threads see them
     // =====================================================================================
 
-    private int v4(IpAddress a, String what) throws IOException {
+    /** An address as the cores hold it: {high, low}, IPv4 mapped into IPv6. */
+    private long[] pair(IpAddress a, String what) throws IOException {
         if (a instanceof Ipv4Address v) {
-            return v.bits();
+            return new long[] {0, IpContext.mapped(v.bits())};
         }
         Ipv6Address v6 = (Ipv6Address) a;
         if (v6.isIpv4Mapped()) {
-            return (int) v6.low();
+            return new long[] {0, v6.low()};
         }
-        throw new IOException(what + " " + a + " is IPv6, which the direct stack does not serve yet");
+        if (!ipv6On) {
+            throw new IOException(what + " " + a + " is IPv6, which is off on this stack (--ipv4-only)");
+        }
+        return new long[] {v6.high(), v6.low()};
     }
 
-    private void checkRoute(int destination, IpAddress shown) throws IOException {
-        Ipv4Prefix me = ipv4;
-        if ((destination >>> 24) == 127 || destination == -1) {
-            return;
+    private boolean isOurs(long[] p) {
+        if (IpContext.isMapped(p[0], p[1])) {
+            Ipv4Prefix me = ipv4;
+            return me != null && IpContext.mapped(me.address().bits()) == p[1];
         }
-        if (me == null) {
-            throw new IOException("no route to " + shown + ": the direct stack has no IPv4 address; give"
-                    + " --ipv4=ADDR/PREFIX");
+        for (io.miragej.net.Ipv6Prefix x : ipv6Addresses) {
+            if (x.address().high() == p[0] && x.address().low() == p[1]) {
+                return true;
+            }
         }
-        if (!me.contains(new Ipv4Address(destination)) && gateway == null && (destination >>> 28) != 0xe) {
-            throw new IOException("no route to " + shown + ": it is off the local network " + me
-                    + " and no gateway is set; give --ipv4-gateway=ADDR");
+        return false;
+    }
+
+    /** Our source address towards {@code dst}, or an IOException saying why there is no route. */
+    private long[] sourceTowards(long[] dst, IpAddress shown) throws IOException {
+        if (IpContext.isMapped(dst[0], dst[1])) {
+            int d = (int) dst[1];
+            if ((d >>> 24) == 127) {
+                return new long[] {0, IpContext.mapped(d)};
+            }
+            Ipv4Prefix me = ipv4;
+            if (me == null) {
+                throw new IOException("no route to " + shown + ": the direct stack has no IPv4 address; give"
+                        + " --ipv4=ADDR/PREFIX or --dhcp=true");
+            }
+            if (d != -1 && !me.contains(new Ipv4Address(d)) && gateway == null && (d >>> 28) != 0xe) {
+                throw new IOException("no route to " + shown + ": it is off the local network " + me
+                        + " and no gateway is set; give --ipv4-gateway=ADDR");
+            }
+            return new long[] {0, IpContext.mapped(me.address().bits())};
         }
+        boolean linkLocal = io.miragej.tcpip.ipv6.Ipv6Header.isLinkLocal(dst[0])
+                || io.miragej.tcpip.ipv6.Ipv6Header.isMulticast(dst[0]);
+        Ipv6Address global = null;
+        for (io.miragej.net.Ipv6Prefix x : ipv6Addresses) {
+            Ipv6Address a = x.address();
+            if (a.isLinkLocal() == linkLocal && (linkLocal || x.contains(new Ipv6Address(dst[0], dst[1])))) {
+                return new long[] {a.high(), a.low()};
+            }
+            if (!a.isLinkLocal() && global == null) {
+                global = a;
+            }
+        }
+        if (!linkLocal && global != null && ipv6Router) {
+            return new long[] {global.high(), global.low()};
+        }
+        throw new IOException("no IPv6 route to " + shown + (linkLocal ? ": the link-local address is not ready"
+                : global == null ? ": the stack has no global IPv6 address yet; give --ipv6=ADDR/PREFIX or wait"
+                        + " for a router advertisement" : ": no router is known; give --ipv6-gateway=ADDR"));
     }
 
     // =====================================================================================
@@ -504,8 +610,13 @@ public final class DirectStack implements Stack {
     private final Ip ipFace = new Ip() {
         @Override
         public List<IpPrefix> addresses() {
+            List<IpPrefix> all = new ArrayList<>();
             Ipv4Prefix p = ipv4;
-            return p == null ? List.of() : List.of(p);
+            if (p != null) {
+                all.add(p);
+            }
+            all.addAll(ipv6Addresses);
+            return List.copyOf(all);
         }
 
         @Override
@@ -561,14 +672,9 @@ public final class DirectStack implements Stack {
         @Override
         public Listener listen(Endpoint local, FlowHandler handler) throws IOException {
             IpAddress a = local.address();
-            if (!a.isUnspecified()) {
-                int v = v4(a, "listening address");
-                Ipv4Prefix me = ipv4;
-                if (me == null || me.address().bits() != v) {
-                    throw new IOException("cannot listen on " + local + ": " + a + " is not an address of this"
-                            + " stack (" + (me == null ? "none configured" : me.address()) + "); listen on"
-                            + " 0.0.0.0 or :: for all");
-                }
+            if (!a.isUnspecified() && !isOurs(pair(a, "listening address"))) {
+                throw new IOException("cannot listen on " + local + ": " + a + " is not an address of this"
+                        + " stack (" + ipFace.addresses() + "); listen on 0.0.0.0 or :: for all");
             }
             return onLoop(() -> {
                 io.miragej.tcpip.tcp.Tcp.AcceptHandler accept = c -> accepted(c, handler);
@@ -585,11 +691,11 @@ public final class DirectStack implements Stack {
 
         @Override
         public Flow connect(Endpoint remote, Duration timeout) throws IOException {
-            int dst = v4(remote.address(), "destination");
-            checkRoute(dst, remote.address());
+            long[] dst = pair(remote.address(), "destination");
+            sourceTowards(dst, remote.address());
             long deadline = blocking.now() + timeout.toNanos();
             DirectFlow flow = onLoop(() -> {
-                TcpConnection c = core.tcp().connect(0, IpContext.mapped(dst), remote.port(), loop.nanoTime());
+                TcpConnection c = core.tcp().connect(dst[0], dst[1], remote.port(), loop.nanoTime());
                 Endpoint local = new Endpoint(IpContext.address(c.localHigh(), c.localLow()), c.localPort());
                 DirectFlow f = new DirectFlow(DirectStack.this, c, local, remote);
                 flows.add(f);
@@ -630,22 +736,25 @@ public final class DirectStack implements Stack {
         final Endpoint local;
         final int port;
         final DatagramHandler handler;
-        final int boundAddress; // 0 for every address
+        final long boundHigh; // both 0: every address
+        final long boundLow;
         final ReentrantLock lock = new ReentrantLock();
         final Condition arrived = lock.newCondition();
         final ArrayDeque<Datagram> queue = new ArrayDeque<>();
         volatile boolean open = true;
 
-        DirectUdpSocket(Endpoint local, int port, DatagramHandler handler, int boundAddress) {
+        DirectUdpSocket(Endpoint local, int port, DatagramHandler handler, long boundHigh, long boundLow) {
             this.local = local;
             this.port = port;
             this.handler = handler;
-            this.boundAddress = boundAddress;
+            this.boundHigh = boundHigh;
+            this.boundLow = boundLow;
         }
 
         /** On the loop: one datagram for this port. */
         void deliver(IpContext c, int sourcePort, PacketBuffer buf, int offset, int length) {
-            if (boundAddress != 0 && c.destinationV4() != boundAddress) {
+            if ((boundHigh != 0 || boundLow != 0) && !c.toGroup
+                    && (c.destinationHigh != boundHigh || c.destinationLow != boundLow)) {
                 return;
             }
             Endpoint from = endpoint(c.sourceHigh, c.sourceLow, sourcePort);
@@ -695,14 +804,12 @@ public final class DirectStack implements Stack {
                 throw new IOException("a UDP payload is at most " + io.miragej.tcpip.udp.Udp.MAX_PAYLOAD
                         + " bytes, got " + payload.length());
             }
-            int dst = v4(to.address(), "destination");
-            checkRoute(dst, to.address());
-            Ipv4Prefix me = ipv4;
-            int src = boundAddress != 0 ? boundAddress
-                    : (dst >>> 24) == 127 ? dst : me == null ? 0 : me.address().bits();
+            long[] dst = pair(to.address(), "destination");
+            long[] src = boundHigh != 0 || boundLow != 0 ? new long[] {boundHigh, boundLow}
+                    : sourceTowards(dst, to.address());
             if (loop.inLoop() || blocking instanceof Blocking.Simulated) {
-                core.udp().send(0, IpContext.mapped(src), port, 0, IpContext.mapped(dst), to.port(), payload, 0,
-                        payload.length(), loop.nanoTime());
+                core.udp().send(src[0], src[1], port, dst[0], dst[1], to.port(), payload, 0, payload.length(),
+                        loop.nanoTime());
                 if (!loop.inLoop()) {
                     afterWork();
                 }
@@ -711,8 +818,8 @@ public final class DirectStack implements Stack {
             byte[] copy = payload.toByteArray();
             loop.execute(() -> {
                 if (open) {
-                    core.udp().send(0, IpContext.mapped(src), port, 0, IpContext.mapped(dst), to.port(),
-                            PacketBuffer.wrap(copy), 0, copy.length, loop.nanoTime());
+                    core.udp().send(src[0], src[1], port, dst[0], dst[1], to.port(), PacketBuffer.wrap(copy), 0,
+                            copy.length, loop.nanoTime());
                     afterWork();
                 }
             });
@@ -774,16 +881,16 @@ public final class DirectStack implements Stack {
 
     private DirectUdpSocket bindUdp(Endpoint local, DatagramHandler handler) throws IOException {
         IpAddress a = local.address();
-        int bound = 0;
+        long[] bound = {0, 0};
         if (!a.isUnspecified()) {
-            bound = v4(a, "local address");
-            Ipv4Prefix me = ipv4;
-            if ((me == null || me.address().bits() != bound) && (bound >>> 24) != 127) {
+            bound = pair(a, "local address");
+            boolean loopback = IpContext.isMapped(bound[0], bound[1]) && ((int) bound[1] >>> 24) == 127;
+            if (!isOurs(bound) && !loopback) {
                 throw new IOException("cannot bind " + local + ": " + a + " is not an address of this stack ("
-                        + (me == null ? "none configured" : me.address()) + ")");
+                        + ipFace.addresses() + ")");
             }
         }
-        int boundAddress = bound;
+        long[] boundAddress = bound;
         return onLoop(() -> {
             DirectUdpSocket[] made = new DirectUdpSocket[1];
             int port = core.udp().bind(local.port(), (c, sp, dp, buf, off, len, now) -> made[0].deliver(c, sp, buf,
@@ -791,7 +898,7 @@ public final class DirectStack implements Stack {
             if (port < 0) {
                 throw new IOException("UDP port " + local.port() + " is already in use on this stack");
             }
-            made[0] = new DirectUdpSocket(new Endpoint(a, port), port, handler, boundAddress);
+            made[0] = new DirectUdpSocket(new Endpoint(a, port), port, handler, boundAddress[0], boundAddress[1]);
             udpSockets.put(port, made[0]);
             return made[0];
         });

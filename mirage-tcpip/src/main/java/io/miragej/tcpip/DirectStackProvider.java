@@ -35,6 +35,17 @@ public final class DirectStackProvider implements StackProvider {
                 .random(devices.random());
         config.find(TcpipKeys.IPV4).ifPresent(b::ipv4);
         config.find(TcpipKeys.IPV4_GATEWAY).ifPresent(b::ipv4Gateway);
+        config.find(TcpipKeys.IPV6).ifPresent(b::ipv6Address);
+        java.util.Optional<io.miragej.net.IpAddress> gw6 = config.find(TcpipKeys.IPV6_GATEWAY);
+        if (gw6.isPresent()) {
+            if (!(gw6.get() instanceof io.miragej.net.Ipv6Address v6)) {
+                throw new io.miragej.platform.ConfigException("--ipv6-gateway=" + gw6.get()
+                        + " is an IPv4 address: give the IPv4 gateway with --ipv4-gateway, an IPv6 one here");
+            }
+            b.ipv6Gateway(v6);
+        }
+        b.slaac(config.get(TcpipKeys.SLAAC));
+        b.ipv6(!config.get(TcpipKeys.IPV4_ONLY));
         boolean dhcp = config.get(TcpipKeys.DHCP);
         b.dhcp(dhcp);
         DirectStack stack;

@@ -1,7 +1,9 @@
 package io.miragej.tcpip;
 
+import io.miragej.net.IpAddress;
 import io.miragej.net.Ipv4Address;
 import io.miragej.net.Ipv4Prefix;
+import io.miragej.net.Ipv6Prefix;
 import io.miragej.platform.Key;
 import io.miragej.platform.KeySet;
 import java.util.List;
@@ -20,6 +22,22 @@ public final class TcpipKeys implements KeySet {
     public static final Key<Boolean> DHCP = Key.flag("dhcp", false,
             "get the direct stack's IPv4 address, gateway and DNS servers from a DHCP server");
 
+    /** A static IPv6 address with its prefix length (IPv6 also has its link-local address and SLAAC). */
+    public static final Key<Ipv6Prefix> IPV6 = Key.ipv6Prefix("ipv6", null,
+            "static IPv6 address and prefix length of the direct stack, like 2001:db8::2/64");
+
+    /** A static IPv6 default router. */
+    public static final Key<IpAddress> IPV6_GATEWAY = Key.ipAddress("ipv6-gateway", null,
+            "IPv6 default router of the direct stack (routers also announce themselves)");
+
+    /** Addresses and routers from IPv6 router advertisements. */
+    public static final Key<Boolean> SLAAC = Key.flag("slaac", true,
+            "configure IPv6 addresses and routers from router advertisements (SLAAC)");
+
+    /** IPv6 off. */
+    public static final Key<Boolean> IPV4_ONLY = Key.flag("ipv4-only", false,
+            "turn IPv6 off in the direct stack");
+
     /** Which of the backend's network devices the direct stack runs on. */
     public static final Key<String> NETWORK = Key.string("network", "net0",
             "network device the direct stack runs on, as the backend names it");
@@ -31,6 +49,6 @@ public final class TcpipKeys implements KeySet {
 
     @Override
     public List<Key<?>> keys() {
-        return List.of(IPV4, IPV4_GATEWAY, DHCP, NETWORK);
+        return List.of(IPV4, IPV4_GATEWAY, DHCP, IPV6, IPV6_GATEWAY, SLAAC, IPV4_ONLY, NETWORK);
     }
 }

@@ -49,6 +49,16 @@ public final class IpContext {
         pseudoAddressSum = (source >>> 16) + (source & 0xffff) + (destination >>> 16) + (destination & 0xffff);
     }
 
+    public void setV6(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow) {
+        version = 6;
+        reassembled = false;
+        this.sourceHigh = sourceHigh;
+        this.sourceLow = sourceLow;
+        this.destinationHigh = destinationHigh;
+        this.destinationLow = destinationLow;
+        pseudoAddressSum = IpOutput.pseudoAddressSum(sourceHigh, sourceLow, destinationHigh, destinationLow);
+    }
+
     public int sourceV4() {
         return (int) sourceLow;
     }

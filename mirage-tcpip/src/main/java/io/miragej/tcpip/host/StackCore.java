@@ -14,6 +14,10 @@ import io.miragej.tcpip.icmp.Icmpv4;
 import io.miragej.tcpip.ipv4.Ipv4;
 import io.miragej.tcpip.ipv4.Ipv4Header;
 import io.miragej.tcpip.ipv4.Ipv4Reassembly;
+import io.miragej.tcpip.ipv6.Icmpv6;
+import io.miragej.tcpip.ipv6.Ipv6;
+import io.miragej.tcpip.ipv6.Ipv6Header;
+import io.miragej.tcpip.ipv6.Ndp;
 import io.miragej.tcpip.tcp.Tcp;
 import io.miragej.tcpip.tcp.TcpConfig;
 import io.miragej.tcpip.udp.Udp;
@@ -51,6 +55,12 @@ public final class StackCore implements IpOutput {
     private final Icmpv4 icmpv4;
     private final Udp udp;
     private final Tcp tcp;
+    private final Ipv6 ipv6;
+    private final Ndp ndp;
+    private final Icmpv6 icmpv6;
+    private boolean ipv6Enabled;
+    /** The time of the latest event, for questions asked without one (routes with lifetimes). */
+    private long lastNow;
     private final long secret;
     private DhcpClient dhcp;
     private final Counter rxFrames;
@@ -75,6 +85,12 @@ public final class StackCore implements IpOutput {
         ipv4.register(Ipv4Header.PROTOCOL_UDP, udp);
         ipv4.register(Tcp.PROTOCOL, tcp);
         icmpv4.setErrorListener(Tcp.PROTOCOL, tcp);
+        this.ipv6 = new Ipv6(link, counters, (int) secret1);
+        this.ndp = new Ndp(ipv6, link, counters);
+        this.icmpv6 = new Icmpv6(ipv6, ndp, counters);
+        ipv6.register(Ipv4Header.PROTOCOL_UDP, udp::receive);
+        ipv6.register(Tcp.PROTOCOL, tcp::receive);
+        icmpv6.setErrorListener(Tcp.PROTOCOL, tcp);
         rxFrames = counters.counter("ethernet.rx.frames");
         dropShort = counters.counter("ethernet.drop.short");
         dropNotForUs = counters.counter("ethernet.drop.not-for-us");
@@ -107,6 +123,40 @@ public final class StackCore implements IpOutput {
 
     public Tcp tcp() {
         return tcp;
+    }
+
+    public Ipv6 ipv6() {
+        return ipv6;
+    }
+
+    public Ndp ndp() {
+        return ndp;
+    }
+
+    public Icmpv6 icmpv6() {
+        return icmpv6;
+    }
+
+    /**
+     * Turns IPv6 on: a link-local address from the MAC (after duplicate address detection) and,
+     * with {@code slaac}, addresses and routers from router advertisements.
+     */
+    public void enableIpv6(boolean slaac, long now) {
+        ipv6Enabled = true;
+        ndp.start(slaac, now);
+    }
+
+    /** A static IPv6 address with its prefix length (IPv6 must be on). */
+    public void addIpv6Address(long high, long low, int prefixLength, long now) {
+        ndp.addStatic(high, low, prefixLength, now);
+    }
+
+    public void addIpv6Router(long high, long low) {
+        ndp.addStaticRouter(high, low);
+    }
+
+    public boolean ipv6Enabled() {
+        return ipv6Enabled;
     }
 
     /** Configures IPv4 statically: address and prefix length, gateway 0 for none. */
@@ -158,6 +208,8 @@ public final class StackCore implements IpOutput {
     private void portUnreachable(IpContext c, long now) {
         if (c.version == 4) {
             icmpv4.portUnreachable(c, now);
+        } else {
+            icmpv6.portUnreachable(c, now);
         }
     }
 
@@ -165,6 +217,7 @@ public final class StackCore implements IpOutput {
 
     /** Handles one received frame, borrowed for the duration of the call. */
     public void receive(PacketBuffer frame, long now) {
+        lastNow = now;
         rxFrames.increment();
         if (!ethernet.wrap(frame)) {
             dropShort.increment();
@@ -181,6 +234,13 @@ public final class StackCore implements IpOutput {
         switch (type) {
             case EthernetFrame.TYPE_IPV4 -> ipv4.receive(frame, EthernetFrame.HEADER, len, group, now);
             case EthernetFrame.TYPE_ARP -> arp.input(frame, EthernetFrame.HEADER, len, now);
+            case EthernetFrame.TYPE_IPV6 -> {
+                if (ipv6Enabled) {
+                    ipv6.receive(frame, EthernetFrame.HEADER, len, group, now);
+                } else {
+                    dropUnknownType.increment();
+                }
+            }
             default -> dropUnknownType.increment();
         }
     }
@@ -190,11 +250,19 @@ public final class StackCore implements IpOutput {
     /** The next time {@link #onTimer} has work; {@link Long#MIN_VALUE} for "at once". */
     public long nextDeadline() {
         long d = Math.min(ipv4.nextDeadline(), tcp.nextDeadline());
+        if (ipv6Enabled) {
+            d = Math.min(d, Math.min(ipv6.nextDeadline(), ndp.nextDeadline()));
+        }
         return dhcp == null ? d : Math.min(d, dhcp.nextDeadline());
     }
 
     public void onTimer(long now) {
+        lastNow = now;
         ipv4.onTimer(now);
+        if (ipv6Enabled) {
+            ipv6.onTimer(now);
+            ndp.onTimer(now);
+        }
         tcp.onTimer(now);
         if (dhcp != null) {
             dhcp.onTimer(now);
@@ -205,7 +273,7 @@ public final class StackCore implements IpOutput {
 
     @Override
     public PacketBuffer allocate(int length) {
-        if (length <= link.mtu() - Ipv4Header.MIN_HEADER) {
+        if (length <= link.mtu() - Ipv6Header.LENGTH) {
             return link.allocate();
         }
         return PacketBuffer.allocate(Network.HEADROOM, length).truncate(0);
@@ -218,18 +286,25 @@ public final class StackCore implements IpOutput {
             return ipv4.send(payload, protocol, (int) sourceLow, (int) destinationLow, Ipv4.DEFAULT_TTL, 0,
                     dontFragment, now);
         }
-        payload.release();
-        return false;
+        if (!ipv6Enabled) {
+            payload.release();
+            return false;
+        }
+        return ipv6.send(payload, protocol, sourceHigh, sourceLow, destinationHigh, destinationLow,
+                Ipv6.DEFAULT_HOP_LIMIT, now);
     }
 
     @Override
     public boolean hasRoute(long destinationHigh, long destinationLow) {
-        return IpContext.isMapped(destinationHigh, destinationLow) && ipv4.hasRoute((int) destinationLow);
+        if (IpContext.isMapped(destinationHigh, destinationLow)) {
+            return ipv4.hasRoute((int) destinationLow);
+        }
+        return ipv6Enabled && ipv6.hasRoute(destinationHigh, destinationLow, lastNow);
     }
 
     @Override
     public int maxPayload(long destinationHigh, long destinationLow) {
-        return ipv4.maxPayload();
+        return IpContext.isMapped(destinationHigh, destinationLow) ? ipv4.maxPayload() : ipv6.maxPayload();
     }
 
     @Override
@@ -243,11 +318,14 @@ public final class StackCore implements IpOutput {
             out[1] = IpContext.mapped(s);
             return true;
         }
-        return false;
+        return ipv6Enabled && ipv6.sourceFor(destinationHigh, destinationLow, out);
     }
 
     @Override
     public boolean isLocal(long high, long low) {
-        return IpContext.isMapped(high, low) && ipv4.address() != 0 && (int) low == ipv4.address();
+        if (IpContext.isMapped(high, low)) {
+            return ipv4.address() != 0 && (int) low == ipv4.address();
+        }
+        return ipv6Enabled && ipv6.isOurs(high, low);
     }
 }
