@@ -42,7 +42,7 @@ class CrashSafeKvProperties {
         Arbitrary<Op> op = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(4, Combinators.combine(key, size, Arbitraries.integers().between(1, 255)).as(Set::new)),
                 net.jqwik.api.Tuple.of(1, key.map(Remove::new)));
-        return op.list().ofMinSize(1).ofMaxSize(14);
+        return op.list().ofMinSize(1).ofMaxSize(20);
     }
 
     /** The contract's semantics for set and remove; null when the operation succeeds. */
@@ -87,7 +87,7 @@ class CrashSafeKvProperties {
      * every unflushed write, or keeping an arbitrary choice of them); the store then opens with the
      * state after the last acknowledged operation or after the one in flight, and keeps working.
      */
-    @Property(tries = 60)
+    @Property(tries = 250)
     void everyPowerCutLeavesAnAcknowledgedState(@ForAll("workloads") List<Op> ops, @ForAll boolean keepSome,
             @ForAll long seed) throws Exception {
         MemoryBlock base = MemoryBlock.ofSize(192L << 10);
