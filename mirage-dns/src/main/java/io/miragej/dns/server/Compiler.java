@@ -192,6 +192,10 @@ final class Compiler {
             node.otherwise = negative(ix, n, true, Rcode.NOERROR);
             node.any = a.length > 0 ? a[0] : node.otherwise;
         }
+        List<Record> dname = ix.rrset(n, RrType.DNAME);
+        if (dname != null) {
+            node.dname = dname(n, dname.getFirst());
+        }
         Name star = n.child("*");
         if (ix.exists(star) && ix.cut(star) == null) {
             node.wildcard = nodes.get(star);
@@ -441,6 +445,17 @@ final class Compiler {
             node.types[i] = t[order[i]];
             node.typed[i] = a[order[i]];
         }
+    }
+
+    /** The DNAME RR anchored at its owner, for names below it (RFC 6672 §3.1). */
+    private static Node.Dname dname(Name owner, Record dname) {
+        Builder b = new Builder(owner, false);
+        b.answer(List.of(dname), owner);
+        Answer a = b.build(AA);
+        Name target = dname.rdata().target();
+        // The target is the DNAME's whole RDATA, written in full at the end of the record.
+        int offset = a.bytes.length - target.wireLength();
+        return new Node.Dname(a, offset, target.wireLength(), dname.ttl());
     }
 
     private static Builder chain(Name n, List<Name> owners, List<List<Record>> links) {

@@ -22,6 +22,14 @@ final class Node {
     Answer below;
     /** The {@code *} child, whose answers are synthesized for names below this one. */
     Node wildcard;
+    /** The DNAME here, which rewrites every name below this one (RFC 6672), or null. */
+    Dname dname;
+
+    /**
+     * A prebuilt DNAME RRset (anchored at the DNAME's owner) and where its target name sits in
+     * those bytes, for the CNAME synthesized per query.
+     */
+    record Dname(Answer answer, int targetOffset, int targetLength, long ttl) {}
 
     Node(Name name, CompiledZone zone) {
         this.name = name;

@@ -182,13 +182,17 @@ public final class Responder {
         if (node != null) {
             answer = node.answer(qtype);
         } else {
+            int off = 0;
             for (int i = 1; i <= labels && node == null; i++) {
-                int off = i < labels ? labelOffsets[i] : qlen - 1;
+                off = i < labels ? labelOffsets[i] : qlen - 1;
                 node = table.get(lower, off, qlen - off, hashes[i]);
             }
             if (node == null) {
                 counters.refused.increment();
                 return error(query, flags, Rcode.REFUSED, true);
+            }
+            if (node.dname != null) {
+                return writeDname(query, flags, node.dname, off, tcp, auth.maxUdpPayload);
             }
             answer = node.wildcard != null ? node.wildcard.answer(qtype) : node.below;
         }
@@ -288,6 +292,63 @@ public final class Responder {
             writeOpt(o, base + body, 0);
         }
         counters.count(a.flags & 0xf);
+        return base + body + optLen;
+    }
+
+    /**
+     * A name below a DNAME (RFC 6672 §3.1): the DNAME, then a CNAME from the query name to the
+     * query's labels above the DNAME's owner followed by the DNAME's target (a pointer into the
+     * DNAME record), with the DNAME's TTL. YXDOMAIN when the new name would be over 255 bytes.
+     * The CNAME is not followed.
+     */
+    private int writeDname(PacketBuffer query, int qflags, Node.Dname d, int ownerOffset, boolean tcp, int serverMax) {
+        Answer a = d.answer();
+        int prefix = ownerOffset; // the query's labels above the DNAME owner
+        boolean tooLong = prefix + d.targetLength() > Name.MAX_LENGTH;
+        int cnameLength = tooLong ? 0 : 2 + 2 + 2 + 4 + 2 + prefix + 2;
+        int limit = udpLimit(tcp, serverMax);
+        int optLen = edns ? OPT_LENGTH : 0;
+        int base = 12 + qlen + 4;
+        int body = a.bytes.length + cnameLength;
+        int tc = 0;
+        if (base + body + optLen > limit) {
+            body = 0;
+            tc = TC;
+            counters.truncated.increment();
+        }
+        int rcode = tooLong ? Rcode.YXDOMAIN : Rcode.NOERROR;
+        PacketBuffer o = out;
+        o.reset(2, base + body + optLen);
+        o.setU16(0, query.getU16(0));
+        o.setU16(2, QR | (qflags & (0x7800 | RD | CD)) | AA | tc | rcode);
+        o.setU16(4, 1);
+        o.setU16(6, body == 0 ? 0 : (tooLong ? 1 : 2));
+        o.setU16(8, 0);
+        o.setU16(10, edns ? 1 : 0);
+        o.setBytes(12, qname, 0, qlen);
+        o.setU16(12 + qlen, qtype);
+        o.setU16(14 + qlen, qclass);
+        int delta = qlen - a.templateLength;
+        if (body > 0) {
+            o.setBytes(base, a.bytes, 0, a.bytes.length);
+            for (int at : a.relocations) {
+                o.setU16(base + at, o.getU16(base + at) + delta);
+            }
+            if (!tooLong) {
+                int p = base + a.bytes.length;
+                o.setU16(p, 0xc000 | 12);
+                o.setU16(p + 2, RrType.CNAME);
+                o.setU16(p + 4, RrClass.IN);
+                o.setU32(p + 6, d.ttl());
+                o.setU16(p + 10, prefix + 2);
+                o.setBytes(p + 12, qname, 0, prefix);
+                o.setU16(p + 12 + prefix, 0xc000 | (base + d.targetOffset()));
+            }
+        }
+        if (edns) {
+            writeOpt(o, base + body, 0);
+        }
+        counters.count(rcode);
         return base + body + optLen;
     }
 

@@ -292,6 +292,25 @@ class ResponderTest {
     }
 
     @Test
+    void dnameRewritesNamesBelowIt() {
+        Message m = client.ask("Www.Sub.Old.example.com.", RrType.A);
+        assertEquals(Rcode.NOERROR, m.rcode());
+        assertTrue(m.aa());
+        assertSection(m.answers(), "old.example.com. 3600 DNAME example.net.",
+                "Www.Sub.Old.example.com. 3600 CNAME Www.Sub.example.net.");
+        assertTrue(m.answers().get(1).owner().equalsExactly(Name.of("Www.Sub.Old.example.com.")));
+        assertTrue(m.answers().getFirst().owner().equalsExactly(Name.of("Old.example.com.")));
+        Message at = client.ask("old.example.com.", RrType.DNAME);
+        assertSection(at.answers(), "old.example.com. 3600 DNAME example.net.");
+        Message nodata = client.ask("old.example.com.", RrType.A);
+        assertTrue(nodata.answers().isEmpty());
+        String longLabel = "a".repeat(63);
+        Message tooLong = client.ask(longLabel + "." + longLabel + ".long.example.com.", RrType.A);
+        assertEquals(Rcode.YXDOMAIN, tooLong.rcode(), "the rewritten name would pass 255 bytes (RFC 6672 §2.2)");
+        assertEquals(1, tooLong.answers().size());
+    }
+
+    @Test
     void anyGetsOneRrset() {
         Message m = client.ask("example.com.", RrType.ANY);
         assertEquals(1, m.answers().size());

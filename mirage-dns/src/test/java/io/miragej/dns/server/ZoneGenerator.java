@@ -22,6 +22,7 @@ final class ZoneGenerator {
     final List<String> delegations = new ArrayList<>();
     final List<String> cnames = new ArrayList<>();
     final List<String> ents = new ArrayList<>();
+    final List<String> dnames = new ArrayList<>();
     private final Random random;
 
     ZoneGenerator(long seed, String apex, int hosts) {
@@ -71,6 +72,10 @@ final class ZoneGenerator {
         z.append("d2 NS ns.elsewhere.example.\n");
         z.append("d3 NS ns.d1\nd3 DS 12345 13 2 ").append("ab".repeat(32)).append('\n');
         delegations.addAll(List.of("d1", "d2", "d3"));
+        // DNAME to another zone and into this one (RFC 6672).
+        z.append("dn DNAME elsewhere.example.\ndnin DNAME h3\n");
+        existing.addAll(List.of("dn", "dnin"));
+        dnames.addAll(List.of("dn", "dnin"));
         // Empty non-terminals.
         z.append("a.b.c TXT \"deep\"\n");
         existing.add("a.b.c");
@@ -118,6 +123,10 @@ final class ZoneGenerator {
         }
         for (String e : ents) {
             names.add(fqdn(e));
+        }
+        for (String d : dnames) {
+            names.add(fqdn("x." + d));
+            names.add(fqdn("a.b." + d));
         }
         for (int i = 0; i < 10; i++) {
             names.add(fqdn("nx" + i));
