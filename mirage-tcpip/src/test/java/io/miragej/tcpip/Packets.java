@@ -113,6 +113,58 @@ public final class Packets {
         return a;
     }
 
+    public static byte[] ipv6(long sh, long sl, long dh, long dl, int nextHeader, int hopLimit, byte[] payload) {
+        byte[] p = new byte[40 + payload.length];
+        p[0] = 0x60;
+        p[4] = (byte) (payload.length >>> 8);
+        p[5] = (byte) payload.length;
+        p[6] = (byte) nextHeader;
+        p[7] = (byte) hopLimit;
+        putLong(p, 8, sh);
+        putLong(p, 16, sl);
+        putLong(p, 24, dh);
+        putLong(p, 32, dl);
+        System.arraycopy(payload, 0, p, 40, payload.length);
+        return p;
+    }
+
+    /** The IPv6 pseudo-header sum for an upper-layer message, for {@link #checksum}'s initial value. */
+    public static long pseudo6(long sh, long sl, long dh, long dl, int nextHeader, int length) {
+        long sum = 0;
+        for (long v : new long[] {sh, sl, dh, dl}) {
+            for (int i = 0; i < 4; i++) {
+                sum += (v >>> (48 - 16 * i)) & 0xffff;
+            }
+        }
+        return sum + nextHeader + length;
+    }
+
+    /** An ICMPv6 message with its checksum filled in. */
+    public static byte[] icmpv6(long sh, long sl, long dh, long dl, int type, int code, byte[] body) {
+        byte[] m = new byte[4 + body.length];
+        m[0] = (byte) type;
+        m[1] = (byte) code;
+        System.arraycopy(body, 0, m, 4, body.length);
+        int cs = checksum(m, 0, m.length, pseudo6(sh, sl, dh, dl, 58, m.length));
+        m[2] = (byte) (cs >>> 8);
+        m[3] = (byte) cs;
+        return m;
+    }
+
+    public static void putLong(byte[] b, int at, long v) {
+        for (int i = 0; i < 8; i++) {
+            b[at + i] = (byte) (v >>> (56 - 8 * i));
+        }
+    }
+
+    public static long getLong(byte[] b, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[at + i] & 0xff);
+        }
+        return v;
+    }
+
     public static void putInt(byte[] b, int at, int v) {
         b[at] = (byte) (v >>> 24);
         b[at + 1] = (byte) (v >>> 16);

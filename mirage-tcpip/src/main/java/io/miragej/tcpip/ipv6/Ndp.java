@@ -120,6 +120,11 @@ public final class Ndp {
         return cache.size();
     }
 
+    /** Packets waiting for address resolution. */
+    public int queuedPackets() {
+        return cache.queuedPackets();
+    }
+
     // ---- duplicate address detection ----
 
     private void beginDad(int i, long now) {

@@ -10,8 +10,9 @@ import io.miragej.tcpip.ethernet.EthernetFrame;
  * IPv6's neighbour cache (RFC 4861 section 7.3), bounded like ARP's: at most {@link #entries}
  * entries (least recently used evicted), a queue of packets per entry while its address is being
  * resolved, multicast solicitations every second up to three times, and unicast probes to refresh
- * an entry confirmed longer than the reachable time ago. The states are RFC 4861's, simplified:
- * INCOMPLETE, REACHABLE, STALE (learnt from a message, used, refreshed on next use) and PROBE.
+ * an entry confirmed longer than the reachable time ago. The states are RFC 4861's: INCOMPLETE,
+ * REACHABLE, STALE (learnt without confirmation, or aged), DELAY (used while stale: five seconds
+ * for upper layers to confirm) and PROBE (unicast solicitations).
  *
  * <p>Counters: {@code ndp.cache.evicted}, drops {@code ndp.drop.queue-full}, {@code
  * .unresolved}.
@@ -27,6 +28,8 @@ final class NeighborCache {
     static final byte REACHABLE = 2;
     static final byte STALE = 3;
     static final byte PROBE = 4;
+    static final byte DELAY = 5;
+    static final long DELAY_FIRST_PROBE = 5_000_000_000L;
 
     final int entries;
     private final int queuedPerEntry;
@@ -176,11 +179,10 @@ final class NeighborCache {
             case INCOMPLETE -> enqueue(i, packet);
             case REACHABLE, STALE -> {
                 if (state[i] == STALE || now - confirmed[i] > reachable) {
-                    state[i] = PROBE; // RFC 4861's DELAY and PROBE, folded: probe now, keep sending
-                    probesSent[i] = 1;
-                    probeAt[i] = now + retransmit;
+                    state[i] = DELAY; // give the peer five seconds to show it is there (7.3.3)
+                    probesSent[i] = 0;
+                    probeAt[i] = now + DELAY_FIRST_PROBE;
                     deadline = Math.min(deadline, probeAt[i]);
-                    solicitor.solicit(h, l, mac[i], now);
                 }
                 transmit(packet, mac[i]);
             }
@@ -228,8 +230,11 @@ final class NeighborCache {
         long next = Long.MAX_VALUE;
         for (int i = 0; i < entries; i++) {
             byte s = state[i];
-            if (s != INCOMPLETE && s != PROBE) {
+            if (s != INCOMPLETE && s != PROBE && s != DELAY) {
                 continue;
+            }
+            if (s == DELAY && probeAt[i] <= now) {
+                state[i] = s = PROBE;
             }
             if (probeAt[i] <= now) {
                 if (probesSent[i] >= probes) {

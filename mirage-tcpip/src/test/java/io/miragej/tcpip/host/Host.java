@@ -26,6 +26,7 @@ public final class Host {
         this.core = new StackCore(link, StackCore.Limits.defaults(), counters, mac(link), ~mac(link));
         this.address = Packets.ip(address);
         core.configureIpv4(this.address, prefix, gateway == null ? 0 : Packets.ip(gateway), 0);
+        core.enableIpv6(false, 0);
         core.onTimer(0);
         link.drain(); // the first gratuitous ARP
     }

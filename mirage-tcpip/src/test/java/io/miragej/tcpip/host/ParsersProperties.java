@@ -71,8 +71,17 @@ class ParsersProperties {
             p[6] = p[7] = 0;
             return ethernet(A_MAC, B_MAC, 0x0800, ipv4(B, A, 17, p));
         });
-        return Arbitraries.oneOf(raw, ethernetThenRandom, ipThenRandom, arpThenRandom, icmpValid, udpNoChecksum)
-                .list().ofMaxSize(30);
+        // IPv6 with random next headers (extension headers among them) and ICMPv6 with valid checksums
+        long ll = 0xfe80_0000_0000_0000L;
+        long ours = io.miragej.tcpip.ipv6.Ipv6Header.interfaceId(A_MAC);
+        Arbitrary<byte[]> ipv6ThenRandom = Arbitraries.of(0, 6, 17, 43, 44, 58, 59, 60, 99).flatMap(nh ->
+                Arbitraries.integers().between(0, 255).flatMap(hop -> bytes().map(p -> ethernet(A_MAC, B_MAC, 0x86dd,
+                        Packets.ipv6(ll, 0x99, ll, ours, nh, hop, p)))));
+        Arbitrary<byte[]> icmpv6Valid = Arbitraries.of(1, 2, 128, 129, 133, 134, 135, 136, 137).flatMap(type ->
+                Arbitraries.integers().between(0, 255).flatMap(hop -> bytes().map(p -> ethernet(A_MAC, B_MAC, 0x86dd,
+                        Packets.ipv6(ll, 0x99, ll, ours, 58, hop, Packets.icmpv6(ll, 0x99, ll, ours, type, 0, p))))));
+        return Arbitraries.oneOf(raw, ethernetThenRandom, ipThenRandom, arpThenRandom, icmpValid, udpNoChecksum,
+                ipv6ThenRandom, icmpv6Valid).list().ofMaxSize(30);
     }
 
     @Property(tries = 200)
@@ -102,7 +111,8 @@ class ParsersProperties {
         List<byte[]> out = a.link.drain().stream().filter(f -> Packets.getU16(f, 12) == 0x0800).toList();
         assertEquals(1, out.size(), "the stack still answers ping");
         assertEquals(0, out.getFirst()[34], "with an echo reply");
-        assertEquals(a.link.pool.capacity(), a.link.pool.available() + a.core.arp().queuedPackets(),
+        assertEquals(a.link.pool.capacity(),
+                a.link.pool.available() + a.core.arp().queuedPackets() + a.core.ndp().queuedPackets(),
                 "no send buffer leaked");
     }
 }
