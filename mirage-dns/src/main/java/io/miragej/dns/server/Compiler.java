@@ -170,8 +170,8 @@ final class Compiler {
             if (n.equals(cut)) {
                 // DS lives on the parent side of the cut (RFC 4035 §3.1.4.1).
                 List<Record> ds = ix.rrset(n, RrType.DS);
-                node.types = new int[] {RrType.DS};
-                node.typed = new Answer[] {ds != null ? positive(ix, n, RrType.DS, ds) : negative(ix, n, true, Rcode.NOERROR)};
+                node.setTyped(new int[] {RrType.DS},
+                        new Answer[] {ds != null ? positive(ix, n, RrType.DS, ds) : negative(ix, n, true, Rcode.NOERROR)});
             }
             return;
         }
@@ -187,8 +187,7 @@ final class Compiler {
                 a[i] = positive(ix, n, e.getKey(), e.getValue());
                 i++;
             }
-            node.types = t;
-            node.typed = a;
+            node.setTyped(t, a);
             node.otherwise = negative(ix, n, true, Rcode.NOERROR);
             node.any = a.length > 0 ? a[0] : node.otherwise;
         }
@@ -439,12 +438,13 @@ final class Compiler {
             order[i] = i;
         }
         Arrays.sort(order, (x, y) -> Integer.compare(t[x], t[y]));
-        node.types = new int[t.length];
-        node.typed = new Answer[t.length];
+        int[] types = new int[t.length];
+        Answer[] typed = new Answer[t.length];
         for (int i = 0; i < t.length; i++) {
-            node.types[i] = t[order[i]];
-            node.typed[i] = a[order[i]];
+            types[i] = t[order[i]];
+            typed[i] = a[order[i]];
         }
+        node.setTyped(types, typed);
     }
 
     /** The DNAME RR anchored at its owner, for names below it (RFC 6672 §3.1). */

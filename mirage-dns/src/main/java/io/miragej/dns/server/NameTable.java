@@ -4,25 +4,27 @@ import java.util.Arrays;
 
 /**
  * An open-addressing hash table from lower-cased wire-form names to nodes, read without
- * allocating. The hash of a name is built label by label from the right, so the hashes of all
- * suffixes of a query name come out of one pass and the closest encloser is found by probing
- * suffixes from the longest.
+ * allocating and with few memory loads: a slot holds the name's hash and where its key starts in
+ * one shared array, and the key is followed there by the node's index. The hash of a name is built
+ * label by label from the right, so the hashes of all suffixes of a query name come out of one
+ * pass and the closest encloser is found by probing suffixes from the longest.
  */
 final class NameTable {
-    private final int[] slots; // node index + 1, 0 = empty
-    private final byte[][] keys;
-    private final int[] hashes;
+    /** Per slot: hash in the high 32 bits, offset of the key in {@link #arena} + 1 in the low; 0 = empty. */
+    private final long[] slots;
+    /** Keys one after another, each as [length][name bytes][node index: 4 bytes]. */
+    private byte[] arena;
+    private int arenaUsed;
     private final Node[] nodes;
     private final int mask;
     private int size;
 
     NameTable(int capacity) {
         int n = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
-        slots = new int[n];
+        slots = new long[n];
         mask = n - 1;
-        keys = new byte[capacity][];
-        hashes = new int[capacity];
         nodes = new Node[capacity];
+        arena = new byte[Math.max(64, capacity * 24)];
     }
 
     int size() {
@@ -34,32 +36,55 @@ final class NameTable {
         int h = hash(key);
         int s = mix(h) & mask;
         while (slots[s] != 0) {
-            int i = slots[s] - 1;
-            if (hashes[i] == h && Arrays.equals(keys[i], key)) {
-                nodes[i] = node;
+            long slot = slots[s];
+            int at = (int) slot - 1;
+            if ((int) (slot >>> 32) == h && keyEquals(at, key, 0, key.length)) {
+                nodes[nodeIndex(at)] = node;
                 return;
             }
             s = (s + 1) & mask;
         }
-        keys[size] = key;
-        hashes[size] = h;
-        nodes[size] = node;
-        slots[s] = ++size;
+        int need = 1 + key.length + 4;
+        if (arenaUsed + need > arena.length) {
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + need));
+        }
+        int at = arenaUsed;
+        arena[at] = (byte) key.length;
+        System.arraycopy(key, 0, arena, at + 1, key.length);
+        int index = size++;
+        int p = at + 1 + key.length;
+        arena[p] = (byte) (index >>> 24);
+        arena[p + 1] = (byte) (index >>> 16);
+        arena[p + 2] = (byte) (index >>> 8);
+        arena[p + 3] = (byte) index;
+        arenaUsed += need;
+        nodes[index] = node;
+        slots[s] = ((long) h << 32) | ((at + 1) & 0xffff_ffffL);
+    }
+
+    private boolean keyEquals(int at, byte[] b, int from, int len) {
+        byte[] a = arena;
+        return (a[at] & 0xff) == len && Arrays.equals(a, at + 1, at + 1 + len, b, from, from + len);
+    }
+
+    private int nodeIndex(int at) {
+        byte[] a = arena;
+        int p = at + 1 + (a[at] & 0xff);
+        return ((a[p] & 0xff) << 24) | ((a[p + 1] & 0xff) << 16) | ((a[p + 2] & 0xff) << 8) | (a[p + 3] & 0xff);
     }
 
     /** The node for {@code lc[from, from+len)} with suffix hash {@code h}, or null. */
     Node get(byte[] lc, int from, int len, int h) {
         int s = mix(h) & mask;
         while (true) {
-            int slot = slots[s];
+            long slot = slots[s];
             if (slot == 0) {
                 return null;
             }
-            int i = slot - 1;
-            if (hashes[i] == h) {
-                byte[] k = keys[i];
-                if (k.length == len && Arrays.equals(k, 0, len, lc, from, from + len)) {
-                    return nodes[i];
+            if ((int) (slot >>> 32) == h) {
+                int at = (int) slot - 1;
+                if (keyEquals(at, lc, from, len)) {
+                    return nodes[nodeIndex(at)];
                 }
             }
             s = (s + 1) & mask;

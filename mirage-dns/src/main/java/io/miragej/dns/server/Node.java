@@ -36,7 +36,21 @@ final class Node {
         this.zone = zone;
     }
 
+    /** The first type and its answer, copied here so most lookups stop at the node. */
+    int firstType = -1;
+    Answer firstAnswer;
+
+    void setTyped(int[] t, Answer[] a) {
+        types = t;
+        typed = a;
+        firstType = t.length > 0 ? t[0] : -1;
+        firstAnswer = t.length > 0 ? a[0] : null;
+    }
+
     Answer answer(int qtype) {
+        if (qtype == firstType) {
+            return firstAnswer;
+        }
         int[] t = types;
         for (int i = 0; i < t.length; i++) {
             if (t[i] == qtype) {

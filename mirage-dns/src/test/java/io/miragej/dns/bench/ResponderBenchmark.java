@@ -55,7 +55,7 @@ public class ResponderBenchmark {
         AuthoritativeServer server = new AuthoritativeServer(new Counters());
         server.load(List.of(ZoneFile.parse(z.toString(), "bench.zone", null)));
         responder = server.responder();
-        queries = new PacketBuffer[1024];
+        queries = new PacketBuffer[16384];
         java.util.Random r = new java.util.Random(7);
         for (int i = 0; i < queries.length; i++) {
             String name = switch (kind) {
@@ -73,7 +73,7 @@ public class ResponderBenchmark {
 
     @Benchmark
     public int respond() {
-        PacketBuffer q = queries[next++ & 1023];
+        PacketBuffer q = queries[next++ & 16383];
         return responder.respond(q, false, client);
     }
 }
