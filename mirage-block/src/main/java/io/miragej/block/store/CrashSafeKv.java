@@ -107,13 +107,18 @@ public final class CrashSafeKv implements ReadWriteKv, AutoCloseable {
      *     IO when it cannot be read
      */
     public static CrashSafeKv open(Block device, WallClock clock) throws IOException {
+        return open(device, clock, Pager.WINDOW);
+    }
+
+    /** Opens with a look-ahead window of {@code windowPages} pages (tests use small ones). */
+    static CrashSafeKv open(Block device, WallClock clock, int windowPages) throws IOException {
         Superblock sb;
         try {
             sb = readSuperblock(device);
         } catch (BlockException e) {
             throw new KvException(Reason.IO, KvKey.ROOT, "the device failed: " + e.getMessage(), e);
         }
-        Pager pager = new Pager(device, sb.pageSize(), sb.pageCount());
+        Pager pager = new Pager(device, sb.pageSize(), sb.pageCount(), windowPages);
         pager.committedRoot = sb.root();
         pager.generation = sb.generation();
         pager.values = sb.values();

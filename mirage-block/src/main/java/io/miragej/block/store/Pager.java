@@ -55,7 +55,11 @@ final class Pager {
     private boolean windowValid;
     private long cursor = FIRST_PAGE;
 
-    Pager(Block device, int pageSize, long pageCount) {
+    /** Pages the look-ahead window covers ({@link #WINDOW}; smaller in tests, to move it often). */
+    private final int windowPages;
+
+    Pager(Block device, int pageSize, long pageCount, int windowPages) {
+        this.windowPages = windowPages;
         this.device = device;
         this.pageSize = pageSize;
         this.pageCount = pageCount;
@@ -159,7 +163,7 @@ final class Pager {
 
     /** Marks, in a fresh window, every page the committed tree or the transaction uses. */
     private void refill() throws IOException, StoreCorruptException {
-        windowSize = (int) Math.min(WINDOW, pageCount - windowStart);
+        windowSize = (int) Math.min(windowPages, pageCount - windowStart);
         window.clear();
         windowValid = false;
         for (long p : txnPages) {

@@ -176,6 +176,34 @@ class CrashSafeKvProperties {
         assertEquals(model.size(), again.valueCount());
     }
 
+    /**
+     * With a look-ahead window of a few pages, allocation refills it and moves it round the device
+     * all the time: the store still agrees with the model and never overwrites a live page.
+     */
+    @Property(tries = 60)
+    void aSmallLookAheadWindowMovesRoundTheDevice(@ForAll("workloads") List<Op> ops,
+            @ForAll @IntRange(min = 1, max = 40) int windowPages, @ForAll boolean reopenEachPass) throws Exception {
+        MemoryBlock disk = MemoryBlock.ofSize(160L << 10);
+        CrashSafeKv.format(disk, 1024, CLOCK);
+        CrashSafeKv kv = CrashSafeKv.open(disk, CLOCK, windowPages);
+        Map<KvKey, byte[]> model = new TreeMap<>();
+        for (int pass = 0; pass < 6; pass++) {
+            for (Op op : ops) {
+                Reason expected = apply(model, op);
+                try {
+                    run(kv, op);
+                    assertEquals(null, expected, op.toString());
+                } catch (KvException e) {
+                    assertEquals(expected, e.reason(), op + ": " + e.getMessage());
+                }
+            }
+            if (reopenEachPass) {
+                kv = CrashSafeKv.open(disk, CLOCK, windowPages);
+            }
+            assertTrue(StoreTestSupport.same(model, StoreTestSupport.dump(kv)), "pass " + pass);
+        }
+    }
+
     /** Tree pages decoded from arbitrary bytes: a node or a StoreCorruptException, nothing else. */
     @Property(tries = 1000)
     void arbitraryPagesNeverCrashTheDecoder(@ForAll @Size(min = 1024, max = 1024) byte[] page, @ForAll boolean leaf,
