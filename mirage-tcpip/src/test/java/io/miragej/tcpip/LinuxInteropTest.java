@@ -213,6 +213,46 @@ class LinuxInteropTest {
         assertTrue(Files.readString(dir.resolve("leases")).contains(MAC.toString()), "dnsmasq recorded the lease");
     }
 
+    @Test
+    void linuxReachesTheStackOverIpv6LinkLocalAndSlaac() throws Exception {
+        Interop.requireCommands("dnsmasq-base", "dnsmasq");
+        ns.ip("-6", "addr", "add", "2001:db8:78::1/64", "dev", tap, "nodad");
+        ns.start("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--interface=" + tap, "--bind-interfaces",
+                "--enable-ra", "--dhcp-range=2001:db8:78::,ra-only,64,1h", "--ra-param=" + tap + ",3",
+                "--pid-file=" + dir.resolve("pid6"), "--port=0");
+        start();
+        stack.tcp().listen(7, flow -> flow.transferTo(flow));
+        // The link-local address comes first, the global one with the first advertisement.
+        io.miragej.net.Ipv6Address global = null;
+        for (int i = 0; i < 300 && global == null; i++) {
+            for (io.miragej.net.IpPrefix p : stack.ip().addresses()) {
+                if (p.address() instanceof io.miragej.net.Ipv6Address v && !v.isLinkLocal()) {
+                    global = v;
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(global != null, "no SLAAC address after 30 s: " + stack.ip().addresses() + "\n" + counters.report());
+        assertEquals("2001:db8:78:0:4d:4aff:fe00:2", global.toString(), "prefix + modified EUI-64 of our MAC");
+        String linkLocal = "fe80::4d:4aff:fe00:2%" + tap;
+        assertTrue(sh("ping -6 -c 3 -i 0.2 -W 2 " + linkLocal).contains("3 received"));
+        assertTrue(sh("ping -6 -c 3 -i 0.2 -W 2 " + global).contains("3 received"));
+        String out = sh("cd " + dir + " && head -c 5242880 /dev/urandom > in6 && timeout 60 nc -6 -N " + global
+                + " 7 < in6 > out6 && sha256sum in6 out6");
+        String[] lines = out.trim().split("\n");
+        assertEquals(lines[0].split(" ")[0], lines[1].split(" ")[0], out);
+        // And out: the stack connects to a Linux server over IPv6.
+        Path received = dir.resolve("received6");
+        Process server = ns.start("socat", "-u", "TCP6-LISTEN:9001,reuseaddr", "CREATE:" + received);
+        byte[] data = new byte[1 << 20];
+        new Random(6).nextBytes(data);
+        Flow f = connectWithRetry(Endpoint.parse("[2001:db8:78::1]:9001"));
+        f.write(data);
+        f.close();
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(sha256(data), sha256(Files.readAllBytes(received)));
+    }
+
     private Flow connectWithRetry(Endpoint to) throws Exception {
         IOException last = null;
         for (int i = 0; i < 50; i++) {

@@ -40,6 +40,15 @@ final class SimHosts {
                 .start();
     }
 
+    /** A dual-stack host with a static IPv6 address as well (like "2001:db8::1/64"). */
+    DirectStack dualHost(String name, String v4, String v6) {
+        SimNetwork n = medium.attach(name);
+        return DirectStack.builder(n, sim).ipv4(Ipv4Prefix.parse(v4))
+                .ipv6Address(io.miragej.net.Ipv6Prefix.parse(v6)).random(sim)
+                .blocking(Blocking.simulated(sim, sim, Duration.ofMillis(1), r -> sim.spawn(name + "-conn", r)))
+                .start();
+    }
+
     DirectStack host(String name, String address) {
         return host(name, address, TcpConfig.defaults());
     }
