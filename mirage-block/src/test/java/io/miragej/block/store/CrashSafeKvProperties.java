@@ -187,6 +187,13 @@ class CrashSafeKvProperties {
         CrashSafeKv.format(disk, 1024, CLOCK);
         CrashSafeKv kv = CrashSafeKv.open(disk, CLOCK, windowPages);
         Map<KvKey, byte[]> model = new TreeMap<>();
+        // cold values, written once: their pages must survive every lap the allocator makes
+        for (int i = 0; i < 4; i++) {
+            byte[] cold = new byte[i * 1500 + 10];
+            Arrays.fill(cold, (byte) (100 + i));
+            kv.set(KvKey.of("cold", "c" + i), cold);
+            model.put(KvKey.of("cold", "c" + i), cold);
+        }
         for (int pass = 0; pass < 6; pass++) {
             for (Op op : ops) {
                 Reason expected = apply(model, op);
