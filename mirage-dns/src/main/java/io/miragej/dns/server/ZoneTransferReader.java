@@ -25,9 +25,17 @@ public final class ZoneTransferReader {
     private boolean complete;
     private boolean first = true;
 
+    private final int maxRecords;
+
     public ZoneTransferReader(Name zone, int id) {
+        this(zone, id, MAX_RECORDS);
+    }
+
+    /** A reader that refuses transfers of more than {@code maxRecords} records. */
+    public ZoneTransferReader(Name zone, int id, int maxRecords) {
         this.zone = zone;
         this.id = id;
+        this.maxRecords = maxRecords;
     }
 
     /**
@@ -67,8 +75,8 @@ public final class ZoneTransferReader {
                 complete = true;
                 continue;
             }
-            if (records.size() >= MAX_RECORDS) {
-                throw problem("more than " + MAX_RECORDS + " records");
+            if (records.size() >= maxRecords) {
+                throw problem("more than " + maxRecords + " records");
             }
             records.add(r);
         }

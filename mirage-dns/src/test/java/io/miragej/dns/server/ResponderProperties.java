@@ -45,6 +45,20 @@ class ResponderProperties {
         }
         assertTrue(m.isResponse());
         assertEquals(((query[0] & 0xff) << 8) | (query[1] & 0xff), m.id());
+        assertTrue(query.length >= 12 && (query[2] & 0x80) == 0, "only queries are answered");
+        int opcode = (query[2] >> 3) & 0xf;
+        int qd = ((query[4] & 0xff) << 8) | (query[5] & 0xff);
+        if (opcode == 0 || opcode == 4) {
+            byte[] scratch = new byte[255];
+            int r = io.miragej.dns.NameCodec.decode(io.miragej.buffer.PacketBuffer.wrap(query), 12, scratch);
+            boolean questionOk = qd == 1 && r >= 0 && io.miragej.dns.NameCodec.end(r) + 4 <= query.length;
+            if (!questionOk) {
+                assertEquals(Rcode.FORMERR, m.rcode(), "a query without one well-formed question gets FORMERR");
+                assertTrue(m.questions().isEmpty());
+            }
+        } else {
+            assertEquals(Rcode.NOTIMP, m.rcode());
+        }
         if (m.rcode() == Rcode.FORMERR || m.rcode() == Rcode.NOTIMP) {
             return;
         }

@@ -292,6 +292,20 @@ class ResponderTest {
     }
 
     @Test
+    void longCnameChainsStopAtTheBound() {
+        StringBuilder z = new StringBuilder("$ORIGIN c.test.\n$TTL 60\n@ SOA ns hm 1 2 3 4 5\n NS ns\nns A 192.0.2.1\n");
+        for (int i = 0; i < 30; i++) {
+            z.append("c").append(i).append(" CNAME c").append(i + 1).append('\n');
+        }
+        z.append("c30 A 192.0.2.30\n");
+        server.load(List.of(Zones.parse(z.toString())));
+        Message m = client.ask("c0.c.test.", RrType.A);
+        assertEquals(Compiler.MAX_CHAIN + 1, m.answers().size(), "the chain is given as far as the bound");
+        assertTrue(m.answers().stream().allMatch(r -> r.type() == RrType.CNAME));
+        assertEquals(2, client.ask("c29.c.test.", RrType.A).answers().size(), "short chains end in the data");
+    }
+
+    @Test
     void dnameRewritesNamesBelowIt() {
         Message m = client.ask("Www.Sub.Old.example.com.", RrType.A);
         assertEquals(Rcode.NOERROR, m.rcode());

@@ -108,6 +108,13 @@ class SecondaryZoneTest {
         Message refused = new Message(77, Message.QR | 5, List.of(), List.of(), List.of(), List.of(), null);
         e = assertThrows(ZoneException.class, () -> new ZoneTransferReader(N, 77).accept(refused));
         assertTrue(e.getMessage().contains("REFUSED"), e.getMessage());
+        ZoneTransferReader small = new ZoneTransferReader(N, 77, 5);
+        e = assertThrows(ZoneException.class, () -> {
+            for (byte[] b : msgs) {
+                small.accept(Message.decode(b));
+            }
+        });
+        assertTrue(e.getMessage().contains("more than 5 records"), e.getMessage());
         Message changed = new Message(77, Message.QR, List.of(),
                 List.of(zone.soa(), zone(10).soa()), List.of(), List.of(), null);
         assertThrows(ZoneException.class, () -> new ZoneTransferReader(N, 77).accept(changed));
