@@ -59,6 +59,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
     /** Loaded directories by first cluster (0: the root), least recently used first. */
     private final java.util.LinkedHashMap<Long, Directory> dirCache = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private long dirCacheBytes;
+    private long dirCacheLimit = DIRECTORY_CACHE_BYTES;
 
     private FatFileSystem(Volume v, WallClock clock, String label) {
         this.v = v;
@@ -181,6 +182,16 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
     /** Bytes per cluster, the unit of allocation. */
     public int clusterBytes() {
         return v.bs.clusterBytes();
+    }
+
+    /** For tests: a smaller bound on the directories kept between operations. */
+    void limitDirectoryCache(long bytes) {
+        dirCacheLimit = bytes;
+    }
+
+    /** For tests: the bytes of directories kept between operations. */
+    long cachedDirectoryBytes() {
+        return dirCacheBytes;
     }
 
     /** Bytes in all data clusters. */
@@ -832,7 +843,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 dirCacheBytes += e.getValue().sizeBytes();
             }
             var it = dirCache.values().iterator();
-            while (dirCacheBytes > DIRECTORY_CACHE_BYTES && it.hasNext()) {
+            while (dirCacheBytes > dirCacheLimit && it.hasNext()) {
                 dirCacheBytes -= it.next().sizeBytes();
                 it.remove();
             }

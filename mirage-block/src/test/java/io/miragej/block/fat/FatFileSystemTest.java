@@ -206,6 +206,25 @@ class FatFileSystemTest {
     }
 
     @Test
+    void theDirectoryCacheStaysWithinItsBound() throws Exception {
+        MemoryBlock disk = MemoryBlock.ofSize(16L << 20);
+        FatFileSystem fs = FatFileSystem.format(disk, FatFormat.defaults().withType(FatType.FAT16).withSectorsPerCluster(1), CLOCK);
+        fs.limitDirectoryCache(8 * 1024);
+        for (int d = 0; d < 12; d++) {
+            for (int f = 0; f < 40; f++) {
+                fs.set(KvKey.of("directory " + d, "a file with a long name " + f), bytes(d + "/" + f));
+                assertTrue(fs.cachedDirectoryBytes() <= 8 * 1024, fs.cachedDirectoryBytes() + " bytes cached");
+            }
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int d = 0; d < 12; d++) {
+                assertArrayEquals(bytes(d + "/7"), fs.get(KvKey.of("directory " + d, "a file with a long name 7")));
+                assertTrue(fs.cachedDirectoryBytes() <= 8 * 1024, fs.cachedDirectoryBytes() + " bytes cached");
+            }
+        }
+    }
+
+    @Test
     void aDeviceWithoutFatIsNotMistakenForOne() throws Exception {
         KvException e = assertThrows(KvException.class, () -> FatFileSystem.mount(MemoryBlock.ofSize(1L << 20), CLOCK));
         assertEquals(Reason.CORRUPT, e.reason());
