@@ -136,6 +136,14 @@ public final class AuthoritativeServer {
      * question. Null when the zone is not served.
      */
     public List<byte[]> transferMessages(int id, Name zoneName, int maxMessage) {
+        return transferMessages(id, zoneName, RrType.AXFR, maxMessage);
+    }
+
+    /**
+     * The same, for a query of {@code type} AXFR or IXFR (answered with the whole zone, RFC 1995
+     * §4); the question echoes {@code zoneName} as asked.
+     */
+    public List<byte[]> transferMessages(int id, Name zoneName, int type, int maxMessage) {
         Zone zone = authority.zone(zoneName);
         if (zone == null) {
             return null;
@@ -150,7 +158,7 @@ public final class AuthoritativeServer {
             int flags = Message.QR | Message.AA;
             w.u16(id).u16(flags).u16(first ? 1 : 0).u16(0).u16(0).u16(0);
             if (first) {
-                Question q = Question.of(zone.name(), RrType.AXFR);
+                Question q = Question.of(zoneName, type);
                 w.name(q.name(), true);
                 w.u16(q.type()).u16(q.qclass());
             }

@@ -174,7 +174,7 @@ public final class DnsService implements AutoCloseable {
     }
 
     private void sendTransfer(Flow flow, int id, Responder responder) throws IOException {
-        List<byte[]> messages = server.transferMessages(id, responder.transferZone(), 16 * 1024);
+        List<byte[]> messages = server.transferMessages(id, responder.transferZone(), responder.transferType(), 16 * 1024);
         if (messages == null) {
             return;
         }

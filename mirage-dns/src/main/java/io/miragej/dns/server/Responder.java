@@ -64,9 +64,14 @@ public final class Responder {
         return out;
     }
 
-    /** The zone asked for by the last {@link #respond} that returned {@link #TRANSFER}. */
+    /** The zone asked for by the last {@link #respond} that returned {@link #TRANSFER}, in the query's case. */
     public Name transferZone() {
         return transferZone;
+    }
+
+    /** AXFR or IXFR: the type asked for by the last {@link #respond} that returned {@link #TRANSFER}. */
+    public int transferType() {
+        return qtype;
     }
 
     /**

@@ -110,6 +110,9 @@ class DigInteropTest {
         assertEquals(2, soas, out);
         long records = out.lines().filter(l -> !l.startsWith(";") && !l.isBlank()).count();
         assertEquals(Zones.example().records().size() + 1, records, out);
+        String ixfr = kdig("EXAMPLE.com", "IXFR=0");
+        assertEquals(2, ixfr.lines().filter(l -> l.matches("(?i)example\\.com\\.\\s+3600\\s+IN\\s+SOA.*")).count(),
+                "IXFR is answered with the whole zone (RFC 1995 §4): " + ixfr);
         String udp = Proc.run(T, "kdig", "@127.0.0.1", "-p", port, "+notcp", "example.com", "AXFR").out();
         assertFalse(udp.contains("IN\tSOA"), "no transfer over UDP: " + udp);
     }
