@@ -39,17 +39,27 @@ public final class UnixBackend implements Backend {
             "network stack: socket (the host's sockets) or direct (MirageJ's own TCP/IP, needs mirage-tcpip)",
             "socket", "direct");
 
-    public static final Key<String> TAP = Key.string("tap", null,
+    public static final Key<String> TAP = deviceName("tap",
             "TAP device for --net=direct: attached to if it exists, created if not (needs root)");
-    public static final Key<String> NETIF = Key.string("netif", null,
+    public static final Key<String> NETIF = deviceName("netif",
             "host interface for --net=direct, used raw through a packet socket (needs root)");
     public static final Key<Endpoint> QEMU_LISTEN = Key.endpoint("qemu-listen", null,
             "for --net=direct: wait here for QEMU's -netdev stream,server=off to connect");
     public static final Key<Endpoint> QEMU_CONNECT = Key.endpoint("qemu-connect", null,
             "for --net=direct: connect to QEMU's -netdev stream,server=on here");
     public static final Key<MacAddress> MAC = Key.of("mac", "MAC", "a MAC address like 02:00:5e:10:00:01", null,
-            MacAddress::parse, "MAC address of the direct stack (default: a random locally administered one)");
+            MacAddress::parse, "MAC address of the direct stack; without it, a random locally administered one");
     public static final Key<Integer> MTU = Key.integer("mtu", 1500, 576, 9000, "MTU of the network device");
+
+    private static Key<String> deviceName(String key, String doc) {
+        return Key.of(key, "NAME", "a network device name of 1-15 characters without '/', ':' or spaces", null,
+                text -> {
+                    if (text.isEmpty() || text.length() > 15 || !text.matches("[^/:\\s]+")) {
+                        throw new IllegalArgumentException("not a device name");
+                    }
+                    return text;
+                }, doc);
+    }
 
     @Override
     public String name() {
