@@ -296,8 +296,10 @@ final class Directory {
         if (data.length + cb > MAX_BYTES) {
             throw new FatTable.NoSpaceException("the directory is full (FAT directories hold at most 65536 entries)");
         }
-        long[] added = volume.fat.allocate(1, clusters[clusters.length - 1]);
+        long[] added = volume.fat.allocate(1);
         volume.zeroCluster(added[0]);
+        volume.barrier(); // zeroed and ending its chain before the directory links to it
+        volume.fat.set(clusters[clusters.length - 1], added[0]);
         clusters = Arrays.copyOf(clusters, clusters.length + 1);
         clusters[clusters.length - 1] = added[0];
         data = Arrays.copyOf(data, data.length + cb);

@@ -385,14 +385,14 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             long clusters = clustersFor(value.length);
             long[] chain;
             try {
-                chain = v.fat.allocate(clusters, 0);
+                chain = v.fat.allocate(clusters);
             } catch (FatTable.NoSpaceException e) {
                 if (existing == null || v.fat.freeCount() + chainLength(existing) < clusters) {
                     throw e;
                 }
                 // not room for old and new together: give up atomicity and reuse the old clusters
                 freeChain(existing.firstCluster());
-                chain = v.fat.allocate(clusters, 0);
+                chain = v.fat.allocate(clusters);
                 writeChain(chain, value);
                 byte[] entry = parent.slot(existing.shortSlot());
                 setFirstCluster(entry, chain.length == 0 ? 0 : chain[0]);
@@ -405,6 +405,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             writeChain(chain, value);
             long first = chain.length == 0 ? 0 : chain[0];
             if (existing == null) {
+                v.barrier(); // the data and its chain are durable before an entry points at them
                 byte[] entry = new byte[Directory.SLOT];
                 entry[11] = Directory.ATTR_ARCHIVE;
                 setFirstCluster(entry, first);
@@ -585,9 +586,12 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 replaced = existing.firstCluster();
                 dst.remove(existing);
             }
+            // the new name first, then the old one goes: a cut in between leaves both (fsck.fat
+            // untangles them), never neither
             byte[] entry = src.slot(node.shortSlot());
-            src.remove(node);
             dst.add(to.name(), entry);
+            op.commit();
+            src.remove(node);
             if (node.isDirectory() && dst.firstCluster != src.firstCluster) {
                 Directory moved = op.load(node.firstCluster());
                 moved.setDotDot(op.dotDot(dst));
@@ -619,7 +623,7 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             if (n.isDirectory()) {
                 throw new KvException(Reason.VALUE_EXPECTED, key, "is a directory");
             }
-            resize(parent, n, size);
+            resize(op, parent, n, size);
             op.commit();
             return null;
         });
@@ -649,7 +653,8 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 throw new KvException(Reason.VALUE_EXPECTED, key, "is a directory");
             }
             long end = Math.max(n.size(), offset + data.length);
-            long first = resize(parent, n, end);
+            long first = resize(op, parent, n, end);
+            op.commit();
             int cb = v.bs.clusterBytes();
             long c = first;
             for (long i = 0; i < offset / cb; i++) {
@@ -671,8 +676,12 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
         });
     }
 
-    /** Makes the file {@code n} {@code size} bytes long; returns its (possibly new) first cluster. */
-    private long resize(Directory parent, Node n, long size) throws IOException, FatCorruptException, FatTable.NoSpaceException {
+    /**
+     * Makes the file {@code n} {@code size} bytes long; returns its (possibly new) first cluster.
+     * Growing: new clusters are zeroed and durable before the file links to them. Shrinking: the
+     * smaller size is durable before clusters are cut off and freed. The caller commits last.
+     */
+    private long resize(Op op, Directory parent, Node n, long size) throws IOException, FatCorruptException, FatTable.NoSpaceException {
         int cb = v.bs.clusterBytes();
         long have = chainLength(n);
         long need = clustersFor(size);
@@ -697,14 +706,20 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
             v.write(tail, from, new byte[cb - from], 0, cb - from);
         }
         if (need > have) {
-            long[] added = v.fat.allocate(need - have, last);
+            long[] added = v.fat.allocate(need - have);
             for (long c : added) {
                 v.zeroCluster(c);
             }
+            v.barrier();
             if (have == 0) {
                 first = added[0];
+            } else {
+                v.fat.set(last, added[0]);
+                v.barrier(); // the longer chain before the larger size: a cut leaves spare clusters, not missing ones
             }
         } else if (need < have) {
+            writeEntry(parent, n, need == 0 ? 0 : first, size);
+            op.commit();
             if (need == 0) {
                 freeChain(first);
                 first = 0;
@@ -718,13 +733,17 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
                 freeChain(rest);
             }
         }
+        writeEntry(parent, n, first, size);
+        return first;
+    }
+
+    private void writeEntry(Directory parent, Node n, long first, long size) {
         byte[] entry = parent.slot(n.shortSlot());
         setFirstCluster(entry, first);
         ByteIo.put32(entry, 28, size);
         entry[11] |= Directory.ATTR_ARCHIVE;
         stamp(entry, clock.now(), false);
         parent.writeSlot(n.shortSlot(), entry);
-        return first;
     }
 
     /** Writes everything to the device and flushes it (every method already does). */
@@ -914,13 +933,14 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
         }
 
         private Node makeDirectory(Directory parent, String name) throws IOException, FatCorruptException, FatTable.NoSpaceException {
-            long[] c = v.fat.allocate(1, 0);
+            long[] c = v.fat.allocate(1);
             byte[] entry = new byte[Directory.SLOT];
             entry[11] = Directory.ATTR_DIRECTORY;
             setFirstCluster(entry, c[0]);
             stamp(entry, clock.now(), true);
             byte[] content = Directory.dotEntries(entry, c[0], dotDot(parent), v.bs.type(), v.bs.clusterBytes());
             v.write(c[0], 0, content, 0, content.length);
+            v.barrier(); // the new directory is durable before its parent names it
             return parent.add(name, entry);
         }
 

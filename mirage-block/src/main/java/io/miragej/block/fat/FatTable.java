@@ -197,13 +197,13 @@ final class FatTable {
     }
 
     /**
-     * Allocates {@code n} clusters as a chain ending in an end mark, preferring runs, and links
-     * {@code after} (when not 0) to its first.
+     * Allocates {@code n} clusters as a chain of their own ending in an end mark (linking it to
+     * anything is the caller's next step, after a barrier), taking the next free ones in order.
      *
      * @return the clusters, in chain order
      * @throws NoSpaceException when fewer than {@code n} are free (nothing is changed)
      */
-    long[] allocate(long n, long after) throws IOException, NoSpaceException {
+    long[] allocate(long n) throws IOException, NoSpaceException {
         if (n > freeCount) {
             throw new NoSpaceException(n, freeCount);
         }
@@ -224,9 +224,6 @@ final class FatTable {
         }
         for (int i = 0; i < n; i++) {
             set(out[i], i + 1 < n ? out[i + 1] : type.endMark());
-        }
-        if (after != 0 && n > 0) {
-            set(after, out[0]);
         }
         nextFree = c;
         return out;

@@ -16,6 +16,16 @@ final class Volume {
         this.fat = new FatTable(device, bs);
     }
 
+    /**
+     * Makes the table and everything written so far durable: what is new must be on the disk
+     * before anything points at it, so a power cut never leaves a reachable link to a free or
+     * unwritten cluster.
+     */
+    void barrier() throws IOException {
+        fat.writeBack();
+        device.flush();
+    }
+
     long clusterOffset(long cluster) {
         return (bs.firstDataSector() + (cluster - 2) * bs.sectorsPerCluster()) * bs.bytesPerSector();
     }
