@@ -84,6 +84,63 @@ public final class NameCodec {
         }
     }
 
+    /**
+     * The same as {@link #decode(PacketBuffer, int, byte[])} for a message in {@code msg[0,
+     * length)}: the packet path copies a query into an array once and reads it there.
+     */
+    public static int decode(byte[] msg, int length, int pos, byte[] out) {
+        int limit = length;
+        int p = pos;
+        int segmentStart = pos;
+        int end = -1;
+        int n = 0;
+        while (true) {
+            if (p >= limit) {
+                return ERR_TRUNCATED;
+            }
+            int len = msg[p] & 0xff;
+            if (len == 0) {
+                if (n + 1 > Name.MAX_LENGTH) {
+                    return ERR_TOO_LONG;
+                }
+                out[n++] = 0;
+                if (end < 0) {
+                    end = p + 1;
+                }
+                return (end << 8) | (n - 1);
+            }
+            int kind = len & 0xc0;
+            if (kind == 0xc0) {
+                if (p + 1 >= limit) {
+                    return ERR_TRUNCATED;
+                }
+                int target = ((len & 0x3f) << 8) | (msg[p + 1] & 0xff);
+                if (target >= segmentStart) {
+                    return ERR_POINTER;
+                }
+                if (end < 0) {
+                    end = p + 2;
+                }
+                segmentStart = target;
+                p = target;
+                continue;
+            }
+            if (kind != 0) {
+                return ERR_LABEL_TYPE;
+            }
+            if (n + len + 2 > Name.MAX_LENGTH) {
+                return ERR_TOO_LONG;
+            }
+            if (p + 1 + len > limit) {
+                return ERR_TRUNCATED;
+            }
+            out[n++] = (byte) len;
+            System.arraycopy(msg, p + 1, out, n, len);
+            n += len;
+            p += len + 1;
+        }
+    }
+
     /** Position after the name, from a non-negative {@link #decode} result. */
     public static int end(int result) {
         return result >>> 8;

@@ -42,8 +42,11 @@ public final class Responder {
     private final byte[] skip = new byte[Name.MAX_LENGTH];
     private final int[] labelOffsets = new int[128];
     private final int[] hashes = new int[129];
-    /** Two bytes of headroom so a TCP adapter can prepend the length in place. */
-    private final PacketBuffer out = PacketBuffer.allocate(2, 65535);
+    /** The query, copied out of the network buffer once and read here with plain array loads. */
+    private final byte[] in = new byte[65535];
+    /** The response is written here from index 2, leaving room for a TCP adapter's length prefix. */
+    private final byte[] ob = new byte[2 + 65535];
+    private final PacketBuffer out = PacketBuffer.wrap(ob);
 
     // Parsed from the current query.
     private int qlen;
@@ -89,7 +92,12 @@ public final class Responder {
             counters.dropShort.increment();
             return DROP;
         }
-        int flags = query.getU16(2);
+        if (len > in.length) {
+            counters.formerr.increment(); // no DNS message is longer; never reached from UDP or TCP
+            return DROP;
+        }
+        query.getBytes(0, in, 0, len);
+        int flags = u16(2);
         if ((flags & QR) != 0) {
             counters.dropResponse.increment();
             return DROP;
@@ -100,11 +108,11 @@ public final class Responder {
             counters.notimp.increment();
             return error(query, flags, Rcode.NOTIMP, false);
         }
-        if (query.getU16(4) != 1) {
+        if (u16(4) != 1) {
             counters.formerr.increment();
             return error(query, flags, Rcode.FORMERR, false);
         }
-        int r = NameCodec.decode(query, 12, qname);
+        int r = NameCodec.decode(in, len, 12, qname);
         if (r < 0) {
             counters.formerr.increment();
             return error(query, flags, Rcode.FORMERR, false);
@@ -115,14 +123,14 @@ public final class Responder {
             counters.formerr.increment();
             return error(query, flags, Rcode.FORMERR, false);
         }
-        qtype = query.getU16(p);
-        qclass = query.getU16(p + 2);
+        qtype = u16(p);
+        qclass = u16(p + 2);
         p += 4;
-        int records = query.getU16(6) + query.getU16(8);
-        int additional = query.getU16(10);
+        int records = u16(6) + u16(8);
+        int additional = u16(10);
         int version = 0;
         for (int i = 0; i < records + additional; i++) {
-            int nr = NameCodec.decode(query, p, skip);
+            int nr = NameCodec.decode(in, len, p, skip);
             if (nr < 0) {
                 counters.formerr.increment();
                 return error(query, flags, Rcode.FORMERR, false);
@@ -132,8 +140,8 @@ public final class Responder {
                 counters.formerr.increment();
                 return error(query, flags, Rcode.FORMERR, false);
             }
-            int type = query.getU16(p);
-            int rdlength = query.getU16(p + 8);
+            int type = u16(p);
+            int rdlength = u16(p + 8);
             int rdata = p + 10;
             if (rdata + rdlength > len) {
                 counters.formerr.increment();
@@ -141,14 +149,14 @@ public final class Responder {
             }
             if (type == RrType.OPT) {
                 // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root.
-                if (i < records || edns || NameCodec.length(nr) != 1 || !optionsWellFormed(query, rdata, rdlength)) {
+                if (i < records || edns || NameCodec.length(nr) != 1 || !optionsWellFormed(in, rdata, rdlength)) {
                     counters.formerr.increment();
                     return error(query, flags, Rcode.FORMERR, false);
                 }
                 edns = true;
-                ednsPayload = query.getU16(p + 2);
-                version = query.getU8(p + 5);
-                dnssecOk = (query.getU16(p + 6) & 0x8000) != 0;
+                ednsPayload = u16(p + 2);
+                version = (in[p + 5] & 0xff);
+                dnssecOk = (u16(p + 6) & 0x8000) != 0;
             }
             p = rdata + rdlength;
         }
@@ -215,16 +223,39 @@ public final class Responder {
         return labels;
     }
 
-    private static boolean optionsWellFormed(PacketBuffer q, int from, int length) {
+    private static boolean optionsWellFormed(byte[] q, int from, int length) {
         int p = from;
         int end = from + length;
         while (p < end) {
             if (p + 4 > end) {
                 return false;
             }
-            p += 4 + q.getU16(p + 2);
+            p += 4 + (((q[p + 2] & 0xff) << 8) | (q[p + 3] & 0xff));
         }
         return p == end;
+    }
+
+    private int u16(int at) {
+        return ((in[at] & 0xff) << 8) | (in[at + 1] & 0xff);
+    }
+
+    /** Writes {@code v} at response index {@code at} (index 0 is the first byte of the DNS message). */
+    private void put16(int at, int v) {
+        ob[2 + at] = (byte) (v >>> 8);
+        ob[3 + at] = (byte) v;
+    }
+
+    private int get16(int at) {
+        return ((ob[2 + at] & 0xff) << 8) | (ob[3 + at] & 0xff);
+    }
+
+    private void put32(int at, long v) {
+        put16(at, (int) (v >>> 16));
+        put16(at + 2, (int) v);
+    }
+
+    private void putBytes(int at, byte[] src, int from, int n) {
+        System.arraycopy(src, from, ob, 2 + at, n);
     }
 
     private int udpLimit(boolean tcp, int serverMax) {
@@ -270,31 +301,30 @@ public final class Responder {
             tc = TC;
             counters.truncated.increment();
         }
-        PacketBuffer o = out;
-        o.reset(2, base + body + optLen);
+        out.reset(2, base + body + optLen);
         int flags = QR | (qflags & (0x7800 | RD | CD)) | a.flags | tc;
-        o.setU16(0, query.getU16(0));
-        o.setU16(2, flags);
-        o.setU16(4, 1);
-        o.setU16(6, an);
-        o.setU16(8, ns);
-        o.setU16(10, ar + (edns ? 1 : 0));
-        o.setBytes(12, qname, 0, qlen);
-        o.setU16(12 + qlen, qtype);
-        o.setU16(14 + qlen, qclass);
+        put16(0, u16(0));
+        put16(2, flags);
+        put16(4, 1);
+        put16(6, an);
+        put16(8, ns);
+        put16(10, ar + (edns ? 1 : 0));
+        putBytes(12, qname, 0, qlen);
+        put16(12 + qlen, qtype);
+        put16(14 + qlen, qclass);
         if (body > 0) {
-            o.setBytes(base, a.bytes, 0, body);
+            putBytes(base, a.bytes, 0, body);
             int delta = qlen - a.templateLength;
             if (delta != 0) {
                 int[] rel = a.relocations;
                 for (int i = 0; i < rel.length && rel[i] < body; i++) {
                     int at = base + rel[i];
-                    o.setU16(at, o.getU16(at) + delta);
+                    put16(at, get16(at) + delta);
                 }
             }
         }
         if (edns) {
-            writeOpt(o, base + body, 0);
+            writeOpt(base + body, 0);
         }
         counters.count(a.flags & 0xf);
         return base + body + optLen;
@@ -322,49 +352,48 @@ public final class Responder {
             counters.truncated.increment();
         }
         int rcode = tooLong ? Rcode.YXDOMAIN : Rcode.NOERROR;
-        PacketBuffer o = out;
-        o.reset(2, base + body + optLen);
-        o.setU16(0, query.getU16(0));
-        o.setU16(2, QR | (qflags & (0x7800 | RD | CD)) | AA | tc | rcode);
-        o.setU16(4, 1);
-        o.setU16(6, body == 0 ? 0 : (tooLong ? 1 : 2));
-        o.setU16(8, 0);
-        o.setU16(10, edns ? 1 : 0);
-        o.setBytes(12, qname, 0, qlen);
-        o.setU16(12 + qlen, qtype);
-        o.setU16(14 + qlen, qclass);
+        out.reset(2, base + body + optLen);
+        put16(0, u16(0));
+        put16(2, QR | (qflags & (0x7800 | RD | CD)) | AA | tc | rcode);
+        put16(4, 1);
+        put16(6, body == 0 ? 0 : (tooLong ? 1 : 2));
+        put16(8, 0);
+        put16(10, edns ? 1 : 0);
+        putBytes(12, qname, 0, qlen);
+        put16(12 + qlen, qtype);
+        put16(14 + qlen, qclass);
         int delta = qlen - a.templateLength;
         if (body > 0) {
-            o.setBytes(base, a.bytes, 0, a.bytes.length);
+            putBytes(base, a.bytes, 0, a.bytes.length);
             for (int at : a.relocations) {
-                o.setU16(base + at, o.getU16(base + at) + delta);
+                put16(base + at, get16(base + at) + delta);
             }
             if (!tooLong) {
                 int p = base + a.bytes.length;
-                o.setU16(p, 0xc000 | 12);
-                o.setU16(p + 2, RrType.CNAME);
-                o.setU16(p + 4, RrClass.IN);
-                o.setU32(p + 6, d.ttl());
-                o.setU16(p + 10, prefix + 2);
-                o.setBytes(p + 12, qname, 0, prefix);
-                o.setU16(p + 12 + prefix, 0xc000 | (base + d.targetOffset()));
+                put16(p, 0xc000 | 12);
+                put16(p + 2, RrType.CNAME);
+                put16(p + 4, RrClass.IN);
+                put32(p + 6, d.ttl());
+                put16(p + 10, prefix + 2);
+                putBytes(p + 12, qname, 0, prefix);
+                put16(p + 12 + prefix, 0xc000 | (base + d.targetOffset()));
             }
         }
         if (edns) {
-            writeOpt(o, base + body, 0);
+            writeOpt(base + body, 0);
         }
         counters.count(rcode);
         return base + body + optLen;
     }
 
-    private void writeOpt(PacketBuffer o, int at, int extendedRcode) {
-        o.setU8(at, 0);
-        o.setU16(at + 1, RrType.OPT);
-        o.setU16(at + 3, server.authority().maxUdpPayload);
-        o.setU8(at + 5, extendedRcode);
-        o.setU8(at + 6, 0);
-        o.setU16(at + 7, dnssecOk ? 0x8000 : 0);
-        o.setU16(at + 9, 0);
+    private void writeOpt(int at, int extendedRcode) {
+        ob[2 + at] = (byte) (0);
+        put16(at + 1, RrType.OPT);
+        put16(at + 3, server.authority().maxUdpPayload);
+        ob[2 + at + 5] = (byte) (extendedRcode);
+        ob[2 + at + 6] = (byte) (0);
+        put16(at + 7, dnssecOk ? 0x8000 : 0);
+        put16(at + 9, 0);
     }
 
     /**
@@ -372,26 +401,25 @@ public final class Responder {
      * and an OPT record when the query had a good one.
      */
     private int error(PacketBuffer query, int qflags, int rcode, boolean withQuestion) {
-        PacketBuffer o = out;
         int len = 12 + (withQuestion ? qlen + 4 : 0);
         boolean opt = edns && withQuestion;
-        o.reset(2, len + (opt ? OPT_LENGTH : 0));
-        o.setU16(0, query.getU16(0));
-        o.setU16(2, QR | (qflags & (0x7800 | RD | CD)) | (rcode & 0xf));
-        o.setU16(4, withQuestion ? 1 : 0);
-        o.setU16(6, 0);
-        o.setU16(8, 0);
-        o.setU16(10, opt ? 1 : 0);
+        out.reset(2, len + (opt ? OPT_LENGTH : 0));
+        put16(0, u16(0));
+        put16(2, QR | (qflags & (0x7800 | RD | CD)) | (rcode & 0xf));
+        put16(4, withQuestion ? 1 : 0);
+        put16(6, 0);
+        put16(8, 0);
+        put16(10, opt ? 1 : 0);
         if (withQuestion) {
-            o.setBytes(12, qname, 0, qlen);
-            o.setU16(12 + qlen, qtype);
-            o.setU16(14 + qlen, qclass);
+            putBytes(12, qname, 0, qlen);
+            put16(12 + qlen, qtype);
+            put16(14 + qlen, qclass);
         }
         if (opt) {
-            writeOpt(o, len, rcode >>> 4);
+            writeOpt(len, rcode >>> 4);
         }
         counters.count(rcode);
-        return o.length();
+        return out.length();
     }
 
     private int transfer(PacketBuffer query, int flags, boolean tcp, IpAddress client) {
@@ -416,9 +444,8 @@ public final class Responder {
             return error(query, flags, Rcode.REFUSED, true);
         }
         counters.notifies.increment();
-        PacketBuffer o = out;
         int len = error(query, flags, Rcode.NOERROR, true);
-        o.setU16(2, o.getU16(2) | AA);
+        put16(2, get16(2) | AA);
         return len;
     }
 }
