@@ -101,6 +101,22 @@ public final class CrashSafeKv implements ReadWriteKv, AutoCloseable {
     }
 
     /**
+     * Opens the store on {@code device}, formatting it first when it is blank: its first 128 KiB
+     * (where any page size puts the superblocks) all zero, as a new image file is. A device
+     * holding anything else is never formatted.
+     */
+    public static CrashSafeKv openOrFormat(Block device, WallClock clock) throws IOException {
+        int probe = (int) Math.min(device.sizeBytes(), 128 * 1024);
+        byte[] start = ByteIo.read(device, 0, probe / device.sectorSize() * device.sectorSize());
+        for (byte b : start) {
+            if (b != 0) {
+                return open(device, clock);
+            }
+        }
+        return format(device, clock);
+    }
+
+    /**
      * Opens the store on {@code device} (read-only when the device is).
      *
      * @throws KvException CORRUPT when the device holds no store or both superblocks are damaged,

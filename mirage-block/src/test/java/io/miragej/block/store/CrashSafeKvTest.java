@@ -123,6 +123,17 @@ class CrashSafeKvTest {
     }
 
     @Test
+    void openOrFormatFormatsOnlyBlankDevices() throws Exception {
+        MemoryBlock blank = MemoryBlock.ofSize(1L << 20);
+        CrashSafeKv.openOrFormat(blank, CLOCK).set(k("/x"), bytes("1"));
+        assertArrayEquals(bytes("1"), CrashSafeKv.openOrFormat(blank, CLOCK).get(k("/x")), "opened, not formatted again");
+        MemoryBlock other = MemoryBlock.ofSize(1L << 20);
+        ByteIo.write(other, 5000, bytes("someone else's data"), 0, 19);
+        KvException e = assertThrows(KvException.class, () -> CrashSafeKv.openOrFormat(other, CLOCK));
+        assertEquals(Reason.CORRUPT, e.reason());
+    }
+
+    @Test
     void aReadOnlyDeviceIsReadButNotWritten() throws Exception {
         MemoryBlock disk = MemoryBlock.ofSize(1L << 20);
         CrashSafeKv.format(disk, CLOCK).set(k("/a/b"), bytes("v"));
