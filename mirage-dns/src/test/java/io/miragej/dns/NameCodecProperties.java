@@ -23,6 +23,18 @@ class NameCodecProperties {
         }
     }
 
+    @Property(tries = 2000)
+    void arrayAndBufferDecodersAgree(@ForAll @Size(max = 300) byte[] bytes, @ForAll @IntRange(max = 300) int start) {
+        byte[] a = new byte[255];
+        byte[] b = new byte[255];
+        int ra = NameCodec.decode(PacketBuffer.wrap(bytes), start, a);
+        int rb = NameCodec.decode(bytes, bytes.length, start, b);
+        assertEquals(ra, rb);
+        if (ra >= 0) {
+            assertArrayEquals(java.util.Arrays.copyOf(a, NameCodec.length(ra)), java.util.Arrays.copyOf(b, NameCodec.length(rb)));
+        }
+    }
+
     @Property
     void namesRoundTripThroughPresentationAndWire(@ForAll("names") Name n) {
         assertTrue(n.equalsExactly(Name.parse(n.toString(), Name.ROOT)));
