@@ -114,6 +114,7 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
             synchronized (e.state) {
                 long now = clock.nanos();
                 if (e.state.expired(now)) {
+                    e.state.withdraw();
                     expire(e);
                 }
                 a = e.state.poll(now);

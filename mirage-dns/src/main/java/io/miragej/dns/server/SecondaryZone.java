@@ -27,6 +27,8 @@ public final class SecondaryZone {
     private long nextCheck;
     private long expiresAt = Long.MAX_VALUE;
     private boolean busy;
+    /** Expired and out of service: the next check transfers whatever the serial. */
+    private boolean withdrawn;
     private boolean notifiedWhileBusy;
 
     public SecondaryZone(Name name, long now) {
@@ -72,7 +74,7 @@ public final class SecondaryZone {
 
     /** The primary's SOA serial: TRANSFER when it is newer than ours, else the check is done. */
     public Action soa(long primarySerial, long now) {
-        if (!loaded() || isNewer(primarySerial, serial)) {
+        if (!loaded() || withdrawn || isNewer(primarySerial, serial)) {
             return Action.TRANSFER;
         }
         done(now);
@@ -83,6 +85,7 @@ public final class SecondaryZone {
     /** The transfer gave {@code zone}; intervals come from its SOA now. */
     public void transferred(Zone zone, long now) {
         serial = zone.serial();
+        withdrawn = false;
         var soa = zone.soa().rdata();
         refresh = Math.max(MIN_INTERVAL_NANOS, soa.numberField(3) * 1_000_000_000L);
         retry = Math.max(MIN_INTERVAL_NANOS, soa.numberField(4) * 1_000_000_000L);
@@ -104,9 +107,14 @@ public final class SecondaryZone {
         notifiedWhileBusy = false;
     }
 
-    /** True once the copy held is too old to serve (RFC 1035 §3.3.13 EXPIRE). */
+    /** True once the copy held is too old to serve (RFC 1035 §3.3.13 EXPIRE) and still in service. */
     public boolean expired(long now) {
-        return loaded() && now - expiresAt >= 0;
+        return loaded() && !withdrawn && now - expiresAt >= 0;
+    }
+
+    /** The adapter took the expired copy out of service; the next good check transfers it again. */
+    public void withdraw() {
+        withdrawn = true;
     }
 
     /** RFC 1982 §3.2: {@code a} is newer than {@code b}. */

@@ -62,7 +62,14 @@ class SecondaryZoneTest {
         z.poll(10 * S + 7200 * S);
         z.failed(10 * S + 7200 * S);
         assertEquals(10 * S + 7200 * S + 3600 * S, z.deadline(), "RETRY from the SOA");
-        assertTrue(z.expired(10 * S + 1209600 * S), "EXPIRE after the last good check");
+        long expiry = 10 * S + 1209600 * S;
+        assertTrue(z.expired(expiry), "EXPIRE after the last good check");
+        z.withdraw();
+        assertFalse(z.expired(expiry + 1), "withdrawn once");
+        z.poll(z.deadline());
+        assertEquals(SecondaryZone.Action.TRANSFER, z.soa(1, expiry + 2), "same serial, but the copy was withdrawn");
+        z.transferred(zone(1), expiry + 3);
+        assertFalse(z.expired(expiry + 4));
     }
 
     @Test
