@@ -5,7 +5,6 @@ import io.miragej.block.store.Node.Value;
 import io.miragej.block.store.Pager.NoSpaceException;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A copy-on-write B+tree of byte-string keys (compared unsigned) over the {@link Pager}. Changes
@@ -197,17 +196,5 @@ final class BTree {
         parent.children.set(left, new Ref(page, 0));
         parent.keys.remove(right);
         parent.children.remove(right);
-    }
-
-    /** Every page below {@code ref} in key order, for tests: the keys of its leaves. */
-    void keys(Ref ref, List<byte[]> out) throws IOException, StoreCorruptException {
-        Node n = pager.load(ref);
-        if (n.isLeaf()) {
-            out.addAll(n.keys);
-        } else {
-            for (Ref c : n.children) {
-                keys(c, out);
-            }
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.miragej.block.store;
 import io.miragej.block.internal.ByteIo;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A B+tree page in memory: a leaf (keys and values) or an internal node (keys and child
@@ -252,9 +251,5 @@ final class Node {
             children.subList(at, children.size()).clear();
         }
         return right;
-    }
-
-    List<byte[]> keyList() {
-        return keys;
     }
 }

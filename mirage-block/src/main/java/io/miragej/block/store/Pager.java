@@ -190,12 +190,13 @@ final class Pager {
         if (n.isLeaf()) {
             for (Value v : n.values) {
                 if (!v.isInline()) {
-                    for (Extent e : extents(v)) {
+                    forEachExtent(v, e -> {
                         mark(e.page());
                         for (Ref data : e.data()) {
                             mark(data.page());
                         }
-                    }
+                        return true;
+                    });
                 }
             }
         } else {
@@ -298,16 +299,25 @@ final class Pager {
         return next;
     }
 
-    /** The extent pages of an external value, checked against its size. */
-    List<Extent> extents(Value v) throws IOException, StoreCorruptException {
+    /** Visits extent pages in order; returns false to stop early. */
+    @FunctionalInterface
+    interface ExtentVisitor {
+        boolean visit(Extent e) throws IOException, StoreCorruptException;
+    }
+
+    /**
+     * Reads the extent pages of an external value in order, each checked, until {@code visitor}
+     * returns false; when it never does, checks that they list exactly the pages the size needs.
+     */
+    void forEachExtent(Value v, ExtentVisitor visitor) throws IOException, StoreCorruptException {
         long pages = (v.size() + pageSize - 1) / pageSize;
         int per = refsPerExtent();
         long extentPages = Math.max(1, (pages + per - 1) / per);
-        List<Extent> out = new ArrayList<>();
+        long visited = 0;
         Ref ref = v.extent();
         long seen = 0;
         while (ref != null) {
-            if (out.size() >= extentPages) {
+            if (visited++ >= extentPages) {
                 throw new StoreCorruptException("a value of " + v.size() + " bytes has more extent pages than it needs");
             }
             checkPage(ref.page(), "an extent page");
@@ -329,23 +339,25 @@ final class Pager {
             seen += count;
             long nextPage = ByteIo.u64(b, 24);
             Ref next = nextPage == 0 ? null : new Ref(nextPage, (int) ByteIo.u32(b, 32));
-            out.add(new Extent(ref.page(), data, next));
+            if (!visitor.visit(new Extent(ref.page(), data, next))) {
+                return;
+            }
             ref = next;
         }
         if (seen != pages) {
             throw new StoreCorruptException("a value of " + v.size() + " bytes lists " + seen + " data pages, not " + pages);
         }
-        return out;
     }
 
     /** Bytes {@code [offset, offset + length)} of an external value, every data page checked. */
     byte[] readValue(Value v, long offset, int length) throws IOException, StoreCorruptException {
         byte[] out = new byte[length];
-        long index = 0;
-        for (Extent e : extents(v)) {
+        long[] index = {0};
+        long[] copied = {0};
+        forEachExtent(v, e -> {
             for (Ref d : e.data()) {
-                long start = index * pageSize;
-                index++;
+                long start = index[0] * pageSize;
+                index[0]++;
                 long end = start + pageSize;
                 if (end <= offset || start >= offset + length) {
                     continue;
@@ -358,7 +370,12 @@ final class Pager {
                 long from = Math.max(start, offset);
                 long to = Math.min(end, offset + length);
                 System.arraycopy(b, (int) (from - start), out, (int) (from - offset), (int) (to - from));
+                copied[0] += to - from;
             }
+            return copied[0] < length; // past the range: the rest of the chain is not read
+        });
+        if (copied[0] < length) {
+            throw new StoreCorruptException("a value of " + v.size() + " bytes has fewer data pages than its size needs");
         }
         return out;
     }
