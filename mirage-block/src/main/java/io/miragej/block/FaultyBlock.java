@@ -39,6 +39,7 @@ public final class FaultyBlock implements Block {
     private final List<long[]> failingWrites = new ArrayList<>();
     private boolean failFlushes;
     private long failFlushNumber = -1;
+    private long failWriteNumber = -1;
     private long cutAtWrite = -1;
     private boolean powerOff;
     private SplittableRandom survivors;
@@ -99,12 +100,22 @@ public final class FaultyBlock implements Block {
         return this;
     }
 
+    /**
+     * The write numbered {@code n} (counting from 0 since this device was made, see
+     * {@link #writeCount()}) fails with an I/O error and stores nothing.
+     */
+    public synchronized FaultyBlock failWriteNumber(long n) {
+        this.failWriteNumber = n;
+        return this;
+    }
+
     /** Stops every injected read, write and flush failure (power cuts are undone by {@link #powerOn()}). */
     public synchronized FaultyBlock heal() {
         failingReads.clear();
         failingWrites.clear();
         failFlushes = false;
         failFlushNumber = -1;
+        failWriteNumber = -1;
         return this;
     }
 
@@ -233,7 +244,7 @@ public final class FaultyBlock implements Block {
             cutPowerNow();
             throw new BlockException(BlockException.Reason.IO, "power cut at write " + number);
         }
-        if (touches(failingWrites, sector, count)) {
+        if (number == failWriteNumber || touches(failingWrites, sector, count)) {
             throw new BlockException(BlockException.Reason.IO, "injected write error in sectors " + sector + ".." + (sector + count));
         }
         remember(sector, buffer, count);

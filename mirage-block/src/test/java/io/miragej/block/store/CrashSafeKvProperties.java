@@ -211,6 +211,53 @@ class CrashSafeKvProperties {
         }
     }
 
+    /**
+     * I/O errors at random writes and flushes: each failed operation reports IO and leaves the
+     * state before it (or, when the superblock write failed, the state before or after it, as the
+     * next call finds out); nothing stored is ever damaged, and the store keeps working.
+     */
+    @Property(tries = 150)
+    void ioErrorsAtRandomNeverDamageTheStore(@ForAll("workloads") List<Op> ops, @ForAll long seed) throws Exception {
+        Random r = new Random(seed);
+        MemoryBlock durable = MemoryBlock.ofSize(192L << 10);
+        FaultyBlock disk = FaultyBlock.over(durable);
+        CrashSafeKv kv = CrashSafeKv.format(disk, 1024, CLOCK);
+        Map<KvKey, byte[]> model = new TreeMap<>();
+        int failures = 0;
+        for (Op op : ops) {
+            switch (r.nextInt(3)) {
+                case 0 -> disk.failWriteNumber(disk.writeCount() + r.nextInt(6));
+                case 1 -> disk.failFlushNumber(disk.flushCount() + r.nextInt(2));
+                default -> { }
+            }
+            Map<KvKey, byte[]> after = new TreeMap<>(model);
+            Reason expected = apply(after, op);
+            try {
+                run(kv, op);
+                assertEquals(null, expected, op.toString());
+                model = after;
+            } catch (KvException e) {
+                if (e.reason() != Reason.IO) {
+                    assertEquals(expected, e.reason(), op + ": " + e.getMessage());
+                    continue;
+                }
+                failures++;
+                boolean unknown = e.getMessage().contains("found out at the next call");
+                disk.heal();
+                Map<KvKey, byte[]> found = StoreTestSupport.dump(kv);
+                if (StoreTestSupport.same(found, after) && (unknown || StoreTestSupport.same(model, after))) {
+                    model = after;
+                } else {
+                    assertTrue(StoreTestSupport.same(found, model), op + " failed (" + e.getMessage() + ") yet changed the store");
+                }
+            }
+            disk.heal();
+        }
+        assertTrue(StoreTestSupport.same(model, StoreTestSupport.dump(kv)));
+        assertTrue(StoreTestSupport.same(model, StoreTestSupport.dump(CrashSafeKv.open(durable, CLOCK))),
+                "after " + failures + " failures, the durable state is the model's");
+    }
+
     /** Tree pages decoded from arbitrary bytes: a node or a StoreCorruptException, nothing else. */
     @Property(tries = 1000)
     void arbitraryPagesNeverCrashTheDecoder(@ForAll @Size(min = 1024, max = 1024) byte[] page, @ForAll boolean leaf,
