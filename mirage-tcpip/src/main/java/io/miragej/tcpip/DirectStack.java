@@ -575,35 +575,55 @@ public final class DirectStack implements Stack {
         return "direct";
     }
 
+    /**
+     * Resets every connection, closes every listener and socket, and stops the stack. Waits up to a
+     * second for the loop to have done it (so the resets are on the wire before a backend closes
+     * the device); a loop that does not run by then finds the stack closed when it does.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        try {
-            onLoop(() -> {
-                for (DirectFlow f : new ArrayList<>(flows)) {
-                    TcpConnection c = f.connection();
-                    if (!c.isClosed()) {
-                        c.abort(loop.nanoTime());
-                    }
-                    f.pump();
+        Runnable shutdown = () -> {
+            for (DirectFlow f : new ArrayList<>(flows)) {
+                TcpConnection c = f.connection();
+                if (!c.isClosed()) {
+                    c.abort(loop.nanoTime());
                 }
-                for (TcpListener l : new ArrayList<>(tcpListeners.values())) {
-                    l.closeOnLoop();
-                }
-                for (DirectUdpSocket u : new ArrayList<>(udpSockets.values())) {
-                    u.closeOnLoop();
-                }
-                closed = true;
-                if (timer != null) {
-                    timer.cancel();
-                }
-                return null;
-            });
-        } catch (IOException | RuntimeException e) {
+                f.pump();
+            }
+            for (TcpListener l : new ArrayList<>(tcpListeners.values())) {
+                l.closeOnLoop();
+            }
+            for (DirectUdpSocket u : new ArrayList<>(udpSockets.values())) {
+                u.closeOnLoop();
+            }
             closed = true;
-            LOG.debug("closing the direct stack", e);
+            if (timer != null) {
+                timer.cancel();
+            }
+        };
+        if (loop.inLoop() || blocking instanceof Blocking.Simulated) {
+            shutdown.run();
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    shutdown.run();
+                } finally {
+                    done.complete(null);
+                }
+            });
+            done.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | ExecutionException | RuntimeException e) {
+            LOG.debug("the loop did not close the stack within a second", e);
+            closed = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
         }
     }
 
