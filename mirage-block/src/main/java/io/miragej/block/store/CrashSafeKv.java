@@ -492,8 +492,11 @@ public final class CrashSafeKv implements ReadWriteKv, AutoCloseable {
             if (uncertain) {
                 recover(key);
             }
+            boolean done = false;
             try {
-                return body.run();
+                T result = body.run();
+                done = true;
+                return result;
             } catch (KvException e) {
                 throw e;
             } catch (StoreCorruptException e) {
@@ -509,7 +512,9 @@ public final class CrashSafeKv implements ReadWriteKv, AutoCloseable {
             } catch (IOException e) {
                 throw new KvException(Reason.IO, key, "the device failed: " + e.getMessage(), e);
             } finally {
-                if (!pager.dirty.isEmpty() || !pager.txnPages.isEmpty()) {
+                if (!done) {
+                    // whatever the operation changed in memory goes; the committed tree stays (a
+                    // removal of the last key leaves no page of its own, so always reset the root)
                     pager.abort();
                     tree.root = pager.committedRoot;
                 }

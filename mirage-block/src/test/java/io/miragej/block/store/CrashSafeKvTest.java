@@ -180,6 +180,21 @@ class CrashSafeKvTest {
         assertArrayEquals(bytes("works"), again.get(k("/after")));
     }
 
+    /** Found by ioErrorsAtRandomNeverDamageTheStore: removing the last key leaves no page of the transaction's own. */
+    @Test
+    void aFailedRemovalOfTheLastKeyChangesNothing() throws Exception {
+        FaultyBlock disk = FaultyBlock.over(MemoryBlock.ofSize(1L << 20));
+        CrashSafeKv kv = CrashSafeKv.format(disk, CLOCK);
+        kv.set(k("/a"), bytes("only"));
+        disk.failFlushNumber(disk.flushCount());
+        assertEquals(Reason.IO, assertThrows(KvException.class, () -> kv.remove(k("/a"))).reason());
+        disk.heal();
+        assertArrayEquals(bytes("only"), kv.get(k("/a")));
+        assertEquals(1, kv.valueCount());
+        kv.set(k("/b"), bytes("next"));
+        assertEquals(2, CrashSafeKv.open(disk, CLOCK).valueCount());
+    }
+
     /** A failure while writing the superblock leaves the outcome unknown; the next call finds it out from the disk. */
     @Test
     void aFailedSuperblockWriteIsResolvedByTheNextCall() throws Exception {
