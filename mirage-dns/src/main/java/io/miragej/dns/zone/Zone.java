@@ -143,7 +143,9 @@ public final class Zone {
                     warnings.add("duplicate record dropped at " + where(i) + ": " + r);
                     continue;
                 }
-                String setKey = r.owner().toLowerCase() + "/" + r.type() + "/" + r.rrClass();
+                // RRSIGs at one name sign different RRsets and carry their TTLs (RFC 4034 §3).
+                String setKey = r.owner().toLowerCase() + "/" + r.type() + "/" + r.rrClass()
+                        + (r.type() == RrType.RRSIG ? "/" + r.rdata().numberField(0) : "");
                 Long ttl = rrsetTtl.putIfAbsent(setKey, r.ttl());
                 if (ttl != null && ttl != r.ttl()) {
                     warnings.add("TTL " + r.ttl() + " at " + where(i) + " differs from its RRset's " + ttl

@@ -207,6 +207,20 @@ class ZoneFileTest {
     }
 
     @Test
+    void signedZonesKeepEachRrsigsTtl() throws Exception {
+        Zone z = ZoneFile.load(java.nio.file.Path.of("src/test/resources/zones/example.com.nsec.signed"));
+        assertTrue(z.warnings().isEmpty(), z.warnings().toString());
+        for (Record r : z.records()) {
+            if (r.type() == RrType.RRSIG) {
+                int covered = (int) r.rdata().numberField(0);
+                Record signedSet = z.records().stream()
+                        .filter(x -> x.owner().equals(r.owner()) && x.type() == covered).findFirst().orElseThrow();
+                assertEquals(signedSet.ttl(), r.ttl(), "an RRSIG keeps the TTL of the RRset it signs: " + r);
+            }
+        }
+    }
+
+    @Test
     void soaWithoutTtlUsesItsMinimum() throws Exception {
         Zone z = ZoneFile.parse("example.net. IN SOA ns.example.net. hm.example.net. 1 2 3 4 86\nexample.net. NS ns.example.net.\n", "z", null);
         assertEquals(86, z.soa().ttl());
