@@ -60,6 +60,15 @@ final class Posix {
     private static final MethodHandle RECVFROM = handle("recvfrom", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle RECVMMSG = handle("recvmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle SENDMMSG = handle("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SENDTO = handle("sendto", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle GETSOCKNAME = handle("getsockname", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
 
@@ -217,6 +226,59 @@ final class Posix {
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** recvmmsg(2) without a timeout; returns messages received, or -errno. */
+    static int recvmmsg(int fd, MemorySegment msgvec, int vlen, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            int n = (int) RECVMMSG.invokeExact(st, fd, msgvec, vlen, flags, MemorySegment.NULL);
+            return n < 0 ? -errno(st) : n;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** sendmmsg(2); returns messages sent, or -errno. */
+    static int sendmmsg(int fd, MemorySegment msgvec, int vlen, int flags) {
+        MemorySegment st = STATE.get();
+        try {
+            int n = (int) SENDMMSG.invokeExact(st, fd, msgvec, vlen, flags);
+            return n < 0 ? -errno(st) : n;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** sendto(2) from native memory at {@code address}; returns bytes sent, or -errno. */
+    static long sendto(int fd, long address, long length, MemorySegment to, int toLength) {
+        MemorySegment st = STATE.get();
+        try {
+            long n = (long) SENDTO.invokeExact(st, fd, address, length, 0, to, toLength);
+            return n < 0 ? -errno(st) : n;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static void getsockname(int fd, MemorySegment address, MemorySegment length) throws IOException {
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) GETSOCKNAME.invokeExact(st, fd, address, length);
+        } catch (Throwable t) {
+            throw new IOException("getsockname", t);
+        }
+        if (r < 0) {
+            throw failure("getsockname", errno(st));
+        }
+    }
+
+    /** setsockopt(2) with an int value. */
+    static void setsockopt(int fd, int level, int option, int value, String what) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            setsockopt(fd, level, option, a.allocateFrom(ValueLayout.JAVA_INT, value), what);
         }
     }
 

@@ -23,7 +23,6 @@ import io.miragej.stats.Counters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import io.miragej.buffer.PacketPool;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,13 +33,10 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -63,8 +59,8 @@ public final class SocketStack implements Stack {
     public static final int MAX_CONNECTIONS = 10_000;
     public static final int BACKLOG = 1024;
     private static final int MAX_DATAGRAM = 65_535;
-    /** Receive buffers per UDP listener: how many datagrams handlers may hold on to at once. */
-    static final int UDP_BUFFERS = 16;
+    /** Receive buffers per UDP listener: a batch's worth plus as many for handlers to keep. */
+    static final int UDP_BUFFERS = BatchedUdpSocket.BUFFERS;
 
     private final Counters counters;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
@@ -74,7 +70,7 @@ public final class SocketStack implements Stack {
     private final Counter datagramsIn;
     private final Counter datagramsOut;
     private final Counter handlerFailures;
-    private final Counter udpNoBuffer;
+    private final UdpCounters udpCounters;
     private final int maxConnections;
     private final SocketTcp tcp = new SocketTcp();
     private final SocketUdp udp = new SocketUdp();
@@ -94,7 +90,8 @@ public final class SocketStack implements Stack {
         datagramsIn = counters.counter("udp.datagrams.in");
         datagramsOut = counters.counter("udp.datagrams.out");
         handlerFailures = counters.counter("app.handler.failures");
-        udpNoBuffer = counters.counter("udp.drop.no-buffer");
+        udpCounters = new UdpCounters(datagramsIn, datagramsOut, counters.counter("udp.drop.no-buffer"),
+                counters.counter("udp.drop.truncated"), counters.counter("udp.send.failures"), handlerFailures);
     }
 
     @Override
@@ -138,6 +135,10 @@ public final class SocketStack implements Stack {
             throw new IOException("the socket stack is closed");
         }
     }
+
+    /** The counters a UDP listener counts into. */
+    record UdpCounters(Counter in, Counter out, Counter noBuffer, Counter truncated, Counter sendFailures,
+            Counter handlerFailures) {}
 
     // ---- TCP ----
 
@@ -298,7 +299,7 @@ public final class SocketStack implements Stack {
         @Override
         public UdpSocket bind(Endpoint local) throws IOException {
             checkOpen();
-            ChannelSocket s = new ChannelSocket(openChannel(local), false);
+            ChannelSocket s = new ChannelSocket(openChannel(local));
             open.add(s);
             return s;
         }
@@ -306,9 +307,12 @@ public final class SocketStack implements Stack {
         @Override
         public Listener listen(Endpoint local, DatagramHandler handler) throws IOException {
             checkOpen();
-            ChannelSocket s = new ChannelSocket(openChannel(local), true);
+            AutoCloseable[] self = new AutoCloseable[1];
+            BatchedUdpSocket s = BatchedUdpSocket.bind(local, udpCounters, () -> open.remove(self[0]));
+            self[0] = s;
             open.add(s);
-            Thread.ofVirtual().name("udp-" + s.local()).start(() -> s.serve(handler));
+            // A platform thread: it waits in poll(2) and recvmmsg(2), which would pin a virtual one.
+            Thread.ofPlatform().name("udp-" + s.local()).daemon(true).start(() -> s.serve(handler));
             return s;
         }
 
@@ -327,64 +331,15 @@ public final class SocketStack implements Stack {
         }
     }
 
-    /** A bound UDP port, serving a handler or blocking receives. */
-    private final class ChannelSocket implements UdpSocket, Listener {
+    /** A bound UDP port for a client: sends and blocking receives. */
+    private final class ChannelSocket implements UdpSocket {
         private final DatagramChannel channel;
-        private final boolean handled;
         private final Endpoint local;
 
-        ChannelSocket(DatagramChannel channel, boolean handled) throws IOException {
+        ChannelSocket(DatagramChannel channel) throws IOException {
             this.channel = channel;
-            this.handled = handled;
             InetSocketAddress a = (InetSocketAddress) channel.getLocalAddress();
             this.local = Endpoint.of(a);
-        }
-
-        void serve(DatagramHandler handler) {
-            // Datagrams land in pooled native buffers, so a handler may retain one (the contract
-            // of DatagramHandler) without the next datagram overwriting it.
-            PacketPool pool = PacketPool.nativePool(UDP_BUFFERS, MAX_DATAGRAM, 0);
-            IdentityHashMap<PacketBuffer, ByteBuffer> views = new IdentityHashMap<>();
-            PacketBuffer scratch = PacketBuffer.wrap(java.lang.foreign.Arena.ofAuto().allocate(MAX_DATAGRAM));
-            PacketBuffer buffer = null;
-            while (channel.isOpen()) {
-                if (buffer == null) {
-                    buffer = pool.acquire();
-                }
-                // With every buffer held by the handler, datagrams are read and dropped (counted).
-                PacketBuffer b = buffer != null ? buffer : scratch;
-                ByteBuffer bb = views.computeIfAbsent(b, k -> k.memory().asByteBuffer());
-                InetSocketAddress from;
-                try {
-                    bb.clear();
-                    from = (InetSocketAddress) channel.receive(bb);
-                } catch (ClosedChannelException e) {
-                    break;
-                } catch (IOException e) {
-                    LOG.debug("UDP receive on {} failed: {}", local, e.toString());
-                    continue;
-                }
-                datagramsIn.increment();
-                if (b == scratch) {
-                    udpNoBuffer.increment();
-                    continue;
-                }
-                b.reset(0, bb.position());
-                try {
-                    handler.handle(this, Endpoint.of(from), b);
-                } catch (Exception e) {
-                    handlerFailures.increment();
-                    LOG.debug("UDP handler on {} failed", local, e);
-                }
-                if (b.refCount() == 1) {
-                    continue; // not retained: reuse it for the next datagram
-                }
-                b.release(); // the handler holds it; it returns to the pool when the handler lets go
-                buffer = null;
-            }
-            if (buffer != null) {
-                buffer.release();
-            }
         }
 
         @Override
@@ -403,9 +358,6 @@ public final class SocketStack implements Stack {
 
         @Override
         public Optional<Datagram> receive(Duration timeout) throws IOException {
-            if (handled) {
-                throw new IllegalStateException("datagrams on " + local + " go to its handler");
-            }
             byte[] buf = new byte[MAX_DATAGRAM];
             DatagramPacket p = new DatagramPacket(buf, buf.length);
             channel.socket().setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
