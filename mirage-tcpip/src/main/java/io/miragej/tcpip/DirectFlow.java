@@ -52,7 +52,23 @@ final class DirectFlow implements io.miragej.stack.Flow {
         this.connection = connection;
         this.local = local;
         this.remote = remote;
-        connection.setObserver(c -> pump());
+        connection.setObserver(c -> {
+            pump();
+            stack.wakeLater(this); // waiters wake once the batch of frames is done
+        });
+    }
+
+    /** Set while the flow waits in the stack's queue for {@link #wake}. */
+    boolean wakeQueued;
+
+    /** Wakes the application threads waiting on this flow. */
+    void wake() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     TcpConnection connection() {
@@ -66,6 +82,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
     private void scheduledPump() {
         pumpScheduled.set(false);
         pump();
+        wake();
         stack.afterWork();
     }
 
@@ -85,7 +102,6 @@ final class DirectFlow implements io.miragej.stack.Flow {
                 pumpAgain = false;
                 pumpOnce();
             } while (pumpAgain);
-            changed.signalAll();
         } finally {
             lock.unlock();
             pumping = false;
@@ -197,6 +213,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
                 connection.abort(stack.now());
             }
             pump();
+            wake();
             stack.afterWork();
         });
     }

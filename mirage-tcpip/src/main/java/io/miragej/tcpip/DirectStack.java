@@ -80,6 +80,9 @@ public final class DirectStack implements Stack {
     private final Map<Integer, DirectUdpSocket> udpSockets = new HashMap<>();
     private Timer timer;
     private long timerAt = Long.MAX_VALUE;
+    private final ArrayDeque<DirectFlow> toWake = new ArrayDeque<>();
+    private boolean endOfBatchScheduled;
+    private final Runnable endOfBatch = this::endOfBatch;
     private long lastFromHigh;
     private long lastFromLow;
     private int lastFromPort = -1;
@@ -107,6 +110,7 @@ public final class DirectStack implements Stack {
         this.socketQueueFull = counters.counter("udp.drop.socket-queue-full");
         this.ipv4 = b.ipv4;
         this.gateway = b.gateway;
+        core.tcp().deferAcks(this::scheduleEndOfBatch);
         if (b.ipv4 != null) {
             core.configureIpv4(b.ipv4.address().bits(), b.ipv4.length(), b.gateway == null ? 0 : b.gateway.bits(),
                     loop.nanoTime());
@@ -465,6 +469,40 @@ public final class DirectStack implements Stack {
             list.add(new io.miragej.net.Ipv6Prefix(new Ipv6Address(a[0], a[1]), (int) a[2]));
         }
         ipv6Addresses = List.copyOf(list);
+    }
+
+    /**
+     * Runs {@link #endOfBatch} once the loop has finished its current task: the device hands its
+     * queued frames over in one task, so this comes after all the frames that arrived together.
+     */
+    private void scheduleEndOfBatch() {
+        if (!endOfBatchScheduled) {
+            endOfBatchScheduled = true;
+            loop.execute(endOfBatch);
+        }
+    }
+
+    /** On the loop, inside the cores: the flow's waiters are woken at the end of the batch. */
+    void wakeLater(DirectFlow f) {
+        if (!f.wakeQueued) {
+            f.wakeQueued = true;
+            toWake.add(f);
+            scheduleEndOfBatch();
+        }
+    }
+
+    private void endOfBatch() {
+        endOfBatchScheduled = false;
+        if (closed) {
+            return;
+        }
+        core.tcp().flushAcks(loop.nanoTime());
+        DirectFlow f;
+        while ((f = toWake.poll()) != null) {
+            f.wakeQueued = false;
+            f.wake();
+        }
+        afterWork();
     }
 
     void forget(DirectFlow flow) {

@@ -8,8 +8,8 @@ import io.miragej.stack.Stack;
 import java.io.IOException;
 
 /**
- * Brings {@code --net=direct} to any backend: a {@link DirectStack} on the backend's network
- * device named by {@code --network} (default {@code net0}), its own event loop, the platform's
+ * Brings {@code --net=direct} to any backend: a {@link DirectStack} on the backend's configured
+ * network device ({@link Devices#DEFAULT_NETWORK}), its own event loop, the platform's
  * random source and counters, and the addresses of {@code --ipv4} and {@code --ipv4-gateway}.
  */
 public final class DirectStackProvider implements StackProvider {
@@ -29,7 +29,7 @@ public final class DirectStackProvider implements StackProvider {
     @Override
     public Stack open(Devices devices) throws IOException {
         Config config = devices.config();
-        Network network = devices.network(config.get(TcpipKeys.NETWORK));
+        Network network = devices.network(Devices.DEFAULT_NETWORK);
         DirectStack.Builder b = DirectStack.builder(network, devices.eventLoop("tcpip-" + network.name()))
                 .counters(devices.counters())
                 .random(devices.random());

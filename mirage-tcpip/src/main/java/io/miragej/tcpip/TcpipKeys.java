@@ -38,10 +38,6 @@ public final class TcpipKeys implements KeySet {
     public static final Key<Boolean> IPV4_ONLY = Key.flag("ipv4-only", false,
             "turn IPv6 off in the direct stack");
 
-    /** Which of the backend's network devices the direct stack runs on. */
-    public static final Key<String> NETWORK = Key.string("network", "net0",
-            "network device the direct stack runs on, as the backend names it");
-
     @Override
     public String owner() {
         return "mirage-tcpip";
@@ -49,6 +45,6 @@ public final class TcpipKeys implements KeySet {
 
     @Override
     public List<Key<?>> keys() {
-        return List.of(IPV4, IPV4_GATEWAY, DHCP, IPV6, IPV6_GATEWAY, SLAAC, IPV4_ONLY, NETWORK);
+        return List.of(IPV4, IPV4_GATEWAY, DHCP, IPV6, IPV6_GATEWAY, SLAAC, IPV4_ONLY);
     }
 }

@@ -44,7 +44,7 @@ class DirectStackProviderTest {
     Stack open(String... args) throws Exception {
         Simulation sim = new Simulation(1);
         SimSwitch s = new SimSwitch(sim, LinkProfile.perfect());
-        SimDevices devices = new SimDevices(sim, Config.parse(keys(), List.of(args))).withNetwork("net0", s.attach("x"));
+        SimDevices devices = new SimDevices(sim, Config.parse(keys(), List.of(args))).withNetwork(io.miragej.platform.Devices.DEFAULT_NETWORK, s.attach("x"));
         return provider().open(devices);
     }
 
@@ -52,7 +52,7 @@ class DirectStackProviderTest {
     void theKeysArePublished() {
         List<String> names = keys().stream().map(Key::name).toList();
         assertTrue(names.containsAll(List.of("ipv4", "ipv4-gateway", "dhcp", "ipv6", "ipv6-gateway", "slaac",
-                "ipv4-only", "network")), names.toString());
+                "ipv4-only")), names.toString());
     }
 
     @Test

@@ -273,7 +273,9 @@ public final class StackCore implements IpOutput {
 
     @Override
     public PacketBuffer allocate(int length) {
-        if (length <= link.mtu() - Ipv6Header.LENGTH) {
+        // A device buffer holds a whole frame: any transport message that fits an IPv4 packet
+        // (IPv6 fragments what exceeds its smaller payload into device buffers of its own).
+        if (length <= link.mtu() - Ipv4Header.MIN_HEADER) {
             return link.allocate();
         }
         return PacketBuffer.allocate(Network.HEADROOM, length).truncate(0);

@@ -70,6 +70,9 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
     private double challengeTokens = CHALLENGE_ACKS_PER_SECOND;
     private long challengeRefill;
     private long now;
+    private boolean deferAcks;
+    private Runnable ackScheduler;
+    private final ArrayDeque<TcpConnection> ackQueue = new ArrayDeque<>();
     static final int CHALLENGE_ACKS_PER_SECOND = 1000; // RFC 5961 section 7, Linux's default
 
     final Counter rxSegments;
@@ -149,6 +152,41 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
 
     public TcpConfig config() {
         return config;
+    }
+
+    /**
+     * Batches acknowledgments: instead of an ACK for every second segment, connections owe one
+     * and {@code scheduler} is run (once per batch) so the caller calls {@link #flushAcks} when
+     * the frames that arrived together have all been processed, as Linux does with GRO.
+     */
+    public void deferAcks(Runnable scheduler) {
+        this.deferAcks = scheduler != null;
+        this.ackScheduler = scheduler;
+    }
+
+    boolean acksDeferred() {
+        return deferAcks;
+    }
+
+    void ackLater(TcpConnection c) {
+        if (!c.ackQueued) {
+            c.ackQueued = true;
+            if (ackQueue.isEmpty()) {
+                ackScheduler.run();
+            }
+            ackQueue.add(c);
+        }
+    }
+
+    /** Sends the acknowledgments deferred since the last call. */
+    public void flushAcks(long now) {
+        this.now = now;
+        TcpConnection c;
+        while ((c = ackQueue.poll()) != null) {
+            if (c.takeDeferredAck()) {
+                afterEvent(c, now);
+            }
+        }
     }
 
     /** Connections in the table, TIME-WAIT included. */

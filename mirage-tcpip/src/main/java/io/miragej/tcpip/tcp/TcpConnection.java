@@ -149,6 +149,8 @@ public final class TcpConnection {
     // ---- acknowledgment state ----
     private int segmentsUnacked;
     private boolean ackNow;
+    /** In the layer's queue of connections owing an ACK at the end of the batch. */
+    boolean ackQueued;
 
     // ---- application ----
     private boolean noDelay;
@@ -875,7 +877,11 @@ public final class TcpConnection {
             if (hadHoles) {
                 ackNow = true; // a hole filled: tell the sender at once (RFC 5681 4.2)
             } else if (++segmentsUnacked >= 2 || config.delayedAck() == 0) {
-                ackNow = true;
+                if (tcp.acksDeferred()) {
+                    tcp.ackLater(this); // one ACK at the end of the batch of frames, not one per two
+                } else {
+                    ackNow = true;
+                }
             } else if (delayedAckAt == Long.MAX_VALUE) {
                 delayedAckAt = now + config.delayedAck();
             }
@@ -1469,6 +1475,16 @@ public final class TcpConnection {
         rtoAt = delayedAckAt = persistAt = keepAliveAt = closeAt = Long.MAX_VALUE;
         ackNow = false;
         setState(State.CLOSED);
+    }
+
+    /** At the end of a batch: sends the ACK deferred by {@link Tcp#ackLater}, unless one went out since. */
+    boolean takeDeferredAck() {
+        ackQueued = false;
+        if (segmentsUnacked > 0 && state != State.CLOSED) {
+            ackNow = true;
+            return true;
+        }
+        return false;
     }
 
     /** Runs the observer if something changed since the last call. */

@@ -1,0 +1,135 @@
+package io.miragej.tcpip.bench;
+
+import io.miragej.net.Endpoint;
+import io.miragej.net.Ipv4Prefix;
+import io.miragej.net.MacAddress;
+import io.miragej.stack.Flow;
+import io.miragej.stats.Counters;
+import io.miragej.tcpip.DirectStack;
+import io.miragej.testkit.Netns;
+import io.miragej.unix.LoopThread;
+import io.miragej.unix.TapNetwork;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Bulk TCP throughput, measured side by side in one run: Linux to MirageJ over a TAP device,
+ * MirageJ to Linux over the same TAP, and Linux to Linux over a veth pair, all with the same
+ * tools on the Linux side (nc fed from /dev/zero, nc into /dev/null). Prints MB/s and the ratios
+ * against Linux-to-Linux. Run by bench/tcp.sh; needs root.
+ */
+public final class TcpBench {
+    static final String LINUX = "10.79.0.1";
+    static final String US = "10.79.0.2";
+
+    public static void main(String[] args) throws Exception {
+        long bytes = (args.length > 0 ? Long.parseLong(args[0]) : 200) << 20;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        double veth = best(rounds, () -> linuxToLinux(bytes));
+        double in;
+        double out;
+        try (Netns ns = Netns.create("mj-bench"); LoopThread loop = new LoopThread("bench-loop")) {
+            String tap = Netns.uniqueDeviceName("mjb");
+            Counters counters = new Counters();
+            TapNetwork device = TapNetwork.open(tap, MacAddress.parse("02:4d:4a:00:00:09"), 1500, counters);
+            ns.moveHere(tap);
+            ns.ip("addr", "add", LINUX + "/24", "dev", tap);
+            ns.ip("link", "set", tap, "up");
+            DirectStack stack = DirectStack.builder(device, loop).ipv4(Ipv4Prefix.parse(US + "/24"))
+                    .ipv6(false).counters(counters).start();
+            AtomicLong received = new AtomicLong();
+            CountDownLatch[] finished = {new CountDownLatch(1)};
+            stack.tcp().listen(5001, flow -> {
+                byte[] b = new byte[64 * 1024];
+                long n = 0;
+                int r;
+                while ((r = flow.read(b, 0, b.length)) >= 0) {
+                    n += r;
+                }
+                received.set(n);
+                finished[0].countDown();
+            });
+            in = best(rounds, () -> {
+                finished[0] = new CountDownLatch(1);
+                long t0 = System.nanoTime();
+                Netns.Result r = ns.exec("bash", "-c", "head -c " + bytes + " /dev/zero | nc -N " + US + " 5001");
+                finished[0].await(60, TimeUnit.SECONDS);
+                long t = System.nanoTime() - t0;
+                check(r.status() == 0 && received.get() == bytes, "Linux to MirageJ: " + r.output() + " got "
+                        + received.get());
+                return mbps(bytes, t);
+            });
+            out = best(rounds, () -> {
+                Process sink = ns.start("bash", "-c", "nc -l -p 5002 > /dev/null");
+                Flow f = null;
+                for (int i = 0; i < 100 && f == null; i++) {
+                    try {
+                        f = stack.tcp().connect(Endpoint.of(LINUX, 5002), Duration.ofSeconds(2));
+                    } catch (java.net.ConnectException e) {
+                        Thread.sleep(20);
+                    }
+                }
+                check(f != null, "nc never listened");
+                byte[] chunk = new byte[256 * 1024];
+                long t0 = System.nanoTime();
+                for (long sent = 0; sent < bytes; sent += chunk.length) {
+                    f.write(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
+                }
+                f.shutdownOutput();
+                check(sink.waitFor(60, TimeUnit.SECONDS), "nc did not finish");
+                long t = System.nanoTime() - t0;
+                f.close();
+                return mbps(bytes, t);
+            });
+            stack.close();
+            device.close();
+        }
+        System.out.printf("bulk TCP, %d MiB, best of %d%n", bytes >> 20, rounds);
+        System.out.printf("  Linux -> Linux   (veth)  %8.1f MB/s%n", veth);
+        System.out.printf("  Linux -> MirageJ (TAP)   %8.1f MB/s   ratio %.2f%n", in, in / veth);
+        System.out.printf("  MirageJ -> Linux (TAP)   %8.1f MB/s   ratio %.2f%n", out, out / veth);
+    }
+
+    interface Measure {
+        double run() throws Exception;
+    }
+
+    static double best(int rounds, Measure m) throws Exception {
+        double best = 0;
+        for (int i = 0; i < rounds; i++) {
+            best = Math.max(best, m.run());
+        }
+        return best;
+    }
+
+    static double mbps(long bytes, long nanos) {
+        return bytes / 1e6 / (nanos / 1e9);
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+
+    /** Two namespaces joined by a veth pair, nc to nc: the kernel against itself. */
+    static double linuxToLinux(long bytes) throws Exception {
+        try (Netns a = Netns.create("mj-bench-a"); Netns b = Netns.create("mj-bench-b")) {
+            String va = Netns.uniqueDeviceName("mjva");
+            String vb = Netns.uniqueDeviceName("mjvb");
+            a.ip("link", "add", va, "type", "veth", "peer", "name", vb, "netns", b.name());
+            a.ip("addr", "add", "10.79.1.1/24", "dev", va);
+            b.ip("addr", "add", "10.79.1.2/24", "dev", vb);
+            a.ip("link", "set", va, "up");
+            b.ip("link", "set", vb, "up");
+            Process sink = b.start("bash", "-c", "nc -l -p 5003 > /dev/null");
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            Netns.Result r = a.exec("bash", "-c", "head -c " + bytes + " /dev/zero | nc -N 10.79.1.2 5003");
+            check(sink.waitFor(60, TimeUnit.SECONDS) && r.status() == 0, "veth transfer failed: " + r.output());
+            return mbps(bytes, System.nanoTime() - t0);
+        }
+    }
+}
