@@ -54,7 +54,13 @@ public interface Devices {
      */
     Network network(String name) throws IOException;
 
-    /** The block device backed by {@code name} (a disk image file on unix). */
+    /** The name of the block device the configuration chose ({@code --disk} on unix). */
+    String DEFAULT_BLOCK = "default";
+
+    /**
+     * The block device backed by {@code name} (a disk image file on unix), or {@link
+     * #DEFAULT_BLOCK} for the one the configuration names.
+     */
     Block block(String name, boolean readOnly) throws IOException;
 
     /**

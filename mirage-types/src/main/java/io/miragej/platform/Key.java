@@ -116,6 +116,35 @@ public final class Key<T> {
                 defaultValue, Key::parseDuration, doc);
     }
 
+    /** A size in bytes: a whole number with an optional binary unit K, M, G or T, like 64M. */
+    public static Key<Long> size(String name, Long defaultValue, String doc) {
+        return of(name, "SIZE", "a size in bytes: a whole number, optionally followed by K, M, G or T (binary), like 64M",
+                defaultValue, Key::parseSize, doc);
+    }
+
+    static long parseSize(String text) {
+        if (text.isEmpty() || text.length() > 20) {
+            throw new IllegalArgumentException("not a size");
+        }
+        char last = Character.toUpperCase(text.charAt(text.length() - 1));
+        int shift = switch (last) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            case 'T' -> 40;
+            default -> 0;
+        };
+        String digits = shift == 0 ? text : text.substring(0, text.length() - 1);
+        if (digits.isEmpty() || digits.length() > 15 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("not a size");
+        }
+        long n = Long.parseLong(digits);
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException("too large");
+        }
+        return n << shift;
+    }
+
     public static Key<Path> path(String name, Path defaultValue, String doc) {
         return of(name, "FILE", "a file system path", defaultValue, text -> {
             if (text.isEmpty() || text.indexOf('\0') >= 0) {

@@ -64,6 +64,18 @@ class ConfigTest {
         assertTrue(Config.defaults(ALL).find(IPV4).isEmpty());
     }
 
+    @Test
+    void sizesTakeBinaryUnits() {
+        Key<Long> size = Key.size("disk-size", 64L << 20, "size");
+        Config c = Config.parse(List.of(size), List.of("--disk-size=3G"));
+        assertEquals(3L << 30, c.get(size));
+        assertEquals(512, size.parse("512"));
+        assertEquals(4096, size.parse("4k"));
+        for (String bad : List.of("", "M", "1.5G", "-1", "99999999999999999T", "12Q")) {
+            assertThrows(ConfigException.class, () -> size.parse(bad), bad);
+        }
+    }
+
     @Property
     void arbitraryArgumentsFailOnlyWithConfigException(@ForAll List<String> args) {
         try {

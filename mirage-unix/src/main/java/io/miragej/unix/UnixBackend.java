@@ -50,6 +50,10 @@ public final class UnixBackend implements Backend {
     public static final Key<MacAddress> MAC = Key.of("mac", "MAC", "a MAC address like 02:00:5e:10:00:01", null,
             MacAddress::parse, "MAC address of the direct stack; without it, a random locally administered one");
     public static final Key<Integer> MTU = Key.integer("mtu", 1500, 576, 9000, "MTU of the network device");
+    public static final Key<java.nio.file.Path> DISK = Key.path("disk", null,
+            "disk image file the application's block device lives in; created (see --disk-size) when missing");
+    public static final Key<Long> DISK_SIZE = Key.size("disk-size", 64L << 20,
+            "size of the disk image --disk creates when the file does not exist");
 
     private static Key<String> deviceName(String key, String doc) {
         return Key.of(key, "NAME", "a network device name of 1-15 characters without '/', ':' or spaces", null,
@@ -73,7 +77,7 @@ public final class UnixBackend implements Backend {
 
     @Override
     public List<Key<?>> keys() {
-        return List.of(NET, TAP, NETIF, QEMU_LISTEN, QEMU_CONNECT, MAC, MTU);
+        return List.of(NET, TAP, NETIF, QEMU_LISTEN, QEMU_CONNECT, MAC, MTU, DISK, DISK_SIZE);
     }
 
     @Override
@@ -220,7 +224,25 @@ public final class UnixBackend implements Backend {
 
         @Override
         public Block block(String name, boolean readOnly) throws IOException {
-            FileBlock b = FileBlock.open(Path.of(name), readOnly, 512);
+            Path file;
+            if (name.equals(DEFAULT_BLOCK)) {
+                file = config.find(DISK).orElseThrow(() -> new ConfigException("this application needs a block"
+                        + " device: give --disk=FILE, a disk image (created with --disk-size when missing)"));
+            } else {
+                file = Path.of(name);
+            }
+            FileBlock b;
+            if (name.equals(DEFAULT_BLOCK) && !java.nio.file.Files.exists(file) && !readOnly) {
+                long size = config.get(DISK_SIZE);
+                if (size < 512 || size % 512 != 0) {
+                    throw new ConfigException("--disk-size=" + size + " is not accepted: a disk image is a whole number"
+                            + " of 512-byte sectors, at least one");
+                }
+                b = FileBlock.create(file, size, 512);
+                LOG.info("created disk image {} of {} bytes", file, size);
+            } else {
+                b = FileBlock.open(file, readOnly, 512);
+            }
             resources.add(b);
             return b;
         }

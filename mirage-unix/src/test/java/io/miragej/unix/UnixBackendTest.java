@@ -82,4 +82,25 @@ class UnixBackendTest {
         assertEquals(0, launch(app, "--qemu-listen=127.0.0.1:0", "--mac=02:00:00:00:00:42", "--mtu=1400"), err.toString());
         assertTrue(seen.get().startsWith("02:00:00:00:00:42 1400 qemu-"), seen.get());
     }
+
+    @Test
+    void theDiskIsCreatedWhenMissingAndOpenedWhenThere(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path img = dir.resolve("app.img");
+        AtomicReference<Long> size = new AtomicReference<>();
+        Unikernel app = devices -> {
+            var b = devices.block(io.miragej.platform.Devices.DEFAULT_BLOCK, false);
+            size.set(b.sizeBytes());
+            b.write(0, java.lang.foreign.MemorySegment.ofArray(new byte[512]).fill((byte) 7));
+            b.flush();
+        };
+        assertEquals(0, launch(app, "--disk=" + img, "--disk-size=1M"), err.toString());
+        assertEquals(1L << 20, size.get());
+        assertEquals(1L << 20, java.nio.file.Files.size(img));
+        assertEquals(0, launch(app, "--disk=" + img, "--disk-size=8M"), err.toString());
+        assertEquals(1L << 20, size.get(), "an existing image keeps its size");
+        Unikernel needsDisk = devices -> devices.block(io.miragej.platform.Devices.DEFAULT_BLOCK, false);
+        assertEquals(Mirage.USAGE, launch(needsDisk));
+        assertTrue(err.toString().contains("give --disk=FILE"), err.toString());
+    }
 }
