@@ -27,10 +27,22 @@ final class Answer {
     /** End offset and cumulative additional count after each optional RRset. */
     final int[] optionalEnd;
     final int[] optionalCount;
+    /** Where the authority section ends: a proof chosen per query goes there. */
+    final int authorityEnd;
+    /** Which proof about the query name the responder adds ({@code Compiler.DYNAMIC_*}). */
+    final int dynamic;
+    /** Proof chain entries already in the bytes, so the one added per query is not repeated. */
+    final int[] staticProofs;
+    /** The form for queries with the DO bit (RRSIGs and proofs), or null for unsigned zones. */
+    final Answer dnssec;
 
     Answer(byte[] bytes, int[] relocations, int templateLength, int flags, int answerCount,
             int authorityCount, int requiredLength, int requiredAdditional, int[] optionalEnd,
-            int[] optionalCount) {
+            int[] optionalCount, int authorityEnd, int dynamic, int[] staticProofs, Answer dnssec) {
+        this.authorityEnd = authorityEnd;
+        this.dynamic = dynamic;
+        this.staticProofs = staticProofs.length == 0 ? NONE : staticProofs;
+        this.dnssec = dnssec;
         this.bytes = bytes;
         this.relocations = relocations.length == 0 ? NONE : relocations;
         this.templateLength = templateLength;
@@ -50,7 +62,10 @@ final class Answer {
                 && a.requiredLength == requiredLength && a.requiredAdditional == requiredAdditional
                 && java.util.Arrays.equals(a.bytes, bytes) && java.util.Arrays.equals(a.relocations, relocations)
                 && java.util.Arrays.equals(a.optionalEnd, optionalEnd)
-                && java.util.Arrays.equals(a.optionalCount, optionalCount);
+                && java.util.Arrays.equals(a.optionalCount, optionalCount)
+                && a.authorityEnd == authorityEnd && a.dynamic == dynamic
+                && java.util.Arrays.equals(a.staticProofs, staticProofs)
+                && java.util.Objects.equals(a.dnssec, dnssec);
     }
 
     @Override

@@ -16,6 +16,8 @@ final class Node {
     Answer[] typed = new Answer[0];
     /** For a type not in {@link #types}. */
     Answer otherwise;
+    /** For a wildcard node asked for by its own name, a type it lacks (no synthesis to prove). */
+    Answer literalOtherwise;
     /** For QTYPE ANY (RFC 8482: one RRset). */
     Answer any;
     /** For a name below this one that does not exist, when {@link #wildcard} is null. */
@@ -45,6 +47,12 @@ final class Node {
         typed = a;
         firstType = t.length > 0 ? t[0] : -1;
         firstAnswer = t.length > 0 ? a[0] : null;
+    }
+
+    /** The answer when the query names this node itself. */
+    Answer answerExact(int qtype) {
+        Answer a = answer(qtype);
+        return a == otherwise && literalOtherwise != null ? literalOtherwise : a;
     }
 
     Answer answer(int qtype) {

@@ -42,6 +42,9 @@ public final class Responder {
     private final byte[] skip = new byte[Name.MAX_LENGTH];
     private final int[] labelOffsets = new int[128];
     private final int[] hashes = new int[129];
+    /** For NSEC3 proofs: a SHA-1 digest reused for every query, and its output. */
+    private final java.security.MessageDigest sha1 = sha1();
+    private final byte[] hash = new byte[20];
     /** The query, copied out of the network buffer once and read here with plain array loads. */
     private final byte[] in = new byte[65535];
     /** The response is written here from index 2, leaving room for a TCP adapter's length prefix. */
@@ -103,6 +106,7 @@ public final class Responder {
             return DROP;
         }
         edns = false;
+        dnssecOk = false;
         int opcode = (flags >>> 11) & 0xf;
         if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
             counters.notimp.increment();
@@ -192,13 +196,15 @@ public final class Responder {
         NameTable table = auth.table;
         Node node = table.get(lower, 0, qlen, hashes[0]);
         Answer answer;
+        int encloserLabel = 0; // for names found below a node: the label where that node's name starts
         if (node != null) {
-            answer = node.answer(qtype);
+            answer = node.answerExact(qtype);
         } else {
             int off = 0;
             for (int i = 1; i <= labels && node == null; i++) {
                 off = i < labels ? labelOffsets[i] : qlen - 1;
                 node = table.get(lower, off, qlen - off, hashes[i]);
+                encloserLabel = i;
             }
             if (node == null) {
                 counters.refused.increment();
@@ -209,7 +215,55 @@ public final class Responder {
             }
             answer = node.wildcard != null ? node.wildcard.answer(qtype) : node.below;
         }
-        return write(query, flags, answer, tcp, auth.maxUdpPayload);
+        byte[] proof = null;
+        int proofCount = 0;
+        if (dnssecOk && answer.dnssec != null) {
+            answer = answer.dnssec;
+            if (answer.dynamic != Compiler.DYNAMIC_NONE && encloserLabel > 0) {
+                int index = dynamicProof(node.zone.proofs, answer.dynamic, encloserLabel, labels);
+                if (index >= 0 && !contains(answer.staticProofs, index)) {
+                    proof = node.zone.proofs.blobs[index];
+                    proofCount = node.zone.proofs.blobCounts[index];
+                }
+            }
+        }
+        return write(query, flags, answer, proof, proofCount, tcp, auth.maxUdpPayload);
+    }
+
+    /**
+     * The chain entry that proves something about the query name itself: the NSEC covering it,
+     * or the NSEC3 covering the hash of the next closer name (one label below the closest
+     * encloser, RFC 5155 §7.2.1). Allocates nothing.
+     */
+    private int dynamicProof(Proofs proofs, int kind, int encloserLabel, int labels) {
+        if (proofs == null) {
+            return -1;
+        }
+        if (kind == Compiler.DYNAMIC_NSEC) {
+            return proofs.nsecCovering(lower, labelOffsets, 0, labels);
+        }
+        int off = labelOffsets[encloserLabel - 1];
+        if (sha1 == null || !proofs.hash(sha1, lower, off, qlen - off, hash)) {
+            return -1;
+        }
+        return proofs.nsec3Covering(hash);
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static java.security.MessageDigest sha1() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-1");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return null; // NSEC3 proofs are then left out
+        }
     }
 
     /** Lower-cases the question name and hashes its suffixes; returns the number of labels. */
@@ -268,28 +322,34 @@ public final class Responder {
         return Math.max(512, Math.min(ednsPayload, serverMax));
     }
 
-    /** Writes header, question and as much of {@code a} as fits; returns the length. */
-    private int write(PacketBuffer query, int qflags, Answer a, boolean tcp, int serverMax) {
+    /**
+     * Writes header, question and as much of {@code a} as fits, with {@code proof} (an NSEC or
+     * NSEC3 RRset and its RRSIGs, {@code proofCount} records, or null) at the end of the authority
+     * section; returns the length.
+     */
+    private int write(PacketBuffer query, int qflags, Answer a, byte[] proof, int proofCount, boolean tcp,
+            int serverMax) {
         int limit = udpLimit(tcp, serverMax);
         int optLen = edns ? OPT_LENGTH : 0;
         int base = 12 + qlen + 4;
-        int body;
+        int plen = proof == null ? 0 : proof.length;
+        int body; // bytes of a.bytes sent
         int an;
         int ns;
         int ar;
         int tc = 0;
-        if (base + a.bytes.length + optLen <= limit) {
+        if (base + a.bytes.length + plen + optLen <= limit) {
             body = a.bytes.length;
             an = a.answerCount;
             ns = a.authorityCount;
             ar = a.additionalCount();
-        } else if (base + a.requiredLength + optLen <= limit) {
+        } else if (base + a.requiredLength + plen + optLen <= limit) {
             body = a.requiredLength;
             an = a.answerCount;
             ns = a.authorityCount;
             ar = a.requiredAdditional;
             int[] ends = a.optionalEnd;
-            for (int k = 0; k < ends.length && base + ends[k] + optLen <= limit; k++) {
+            for (int k = 0; k < ends.length && base + ends[k] + plen + optLen <= limit; k++) {
                 body = ends[k];
                 ar = a.optionalCount[k];
             }
@@ -299,35 +359,47 @@ public final class Responder {
             ns = 0;
             ar = 0;
             tc = TC;
+            plen = 0;
+            proof = null;
             counters.truncated.increment();
         }
-        out.reset(2, base + body + optLen);
+        out.reset(2, base + body + plen + optLen);
         int flags = QR | (qflags & (0x7800 | RD | CD)) | a.flags | tc;
         put16(0, u16(0));
         put16(2, flags);
         put16(4, 1);
         put16(6, an);
-        put16(8, ns);
+        put16(8, ns + (proof == null ? 0 : proofCount));
         put16(10, ar + (edns ? 1 : 0));
         putBytes(12, qname, 0, qlen);
         put16(12 + qlen, qtype);
         put16(14 + qlen, qclass);
         if (body > 0) {
-            putBytes(base, a.bytes, 0, body);
+            int cut = proof == null ? body : a.authorityEnd;
+            putBytes(base, a.bytes, 0, cut);
+            if (proof != null) {
+                putBytes(base + cut, proof, 0, plen);
+                putBytes(base + cut + plen, a.bytes, cut, body - cut);
+            }
             int delta = qlen - a.templateLength;
-            if (delta != 0) {
+            if (delta != 0 || proof != null) {
+                // Pointers move with the question's length; those into the bytes after the
+                // proof move by its length too.
+                int movedFrom = 12 + a.templateLength + 4 + cut;
                 int[] rel = a.relocations;
                 for (int i = 0; i < rel.length && rel[i] < body; i++) {
-                    int at = base + rel[i];
-                    put16(at, get16(at) + delta);
+                    int at = base + rel[i] + (rel[i] >= cut ? plen : 0);
+                    int v = get16(at);
+                    int target = v & 0x3fff;
+                    put16(at, v + delta + (target >= movedFrom ? plen : 0));
                 }
             }
         }
         if (edns) {
-            writeOpt(base + body, 0);
+            writeOpt(base + body + plen, 0);
         }
         counters.count(a.flags & 0xf);
-        return base + body + optLen;
+        return base + body + plen + optLen;
     }
 
     /**
