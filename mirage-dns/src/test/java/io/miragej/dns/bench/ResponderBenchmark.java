@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgs = {"-XX:+UseSerialGC", "-Xmx256m"})
 public class ResponderBenchmark {
-    @Param({"exact", "nxdomain", "wildcard", "cname"})
+    @Param({"exact", "nxdomain", "wildcard", "cname", "nsec-nxdomain", "nsec3-nxdomain"})
     public String kind;
 
     private Responder responder;
@@ -53,7 +53,13 @@ public class ResponderBenchmark {
         }
         z.append("*.wild A 192.0.2.9\nalias CNAME h1\n");
         AuthoritativeServer server = new AuthoritativeServer(new Counters());
-        server.load(List.of(ZoneFile.parse(z.toString(), "bench.zone", null)));
+        if (kind.startsWith("nsec")) {
+            // signed by dnssec-signzone; answered with the DO bit, a proof chosen per query
+            String file = kind.startsWith("nsec3") ? "example.com.nsec3.signed" : "example.com.nsec.signed";
+            server.load(List.of(ZoneFile.load(java.nio.file.Path.of("mirage-dns/src/test/resources/zones", file))));
+        } else {
+            server.load(List.of(ZoneFile.parse(z.toString(), "bench.zone", null)));
+        }
         responder = server.responder();
         queries = new PacketBuffer[16384];
         java.util.Random r = new java.util.Random(7);
@@ -62,9 +68,10 @@ public class ResponderBenchmark {
                 case "exact" -> "h" + r.nextInt(10_000) + ".bench.test.";
                 case "nxdomain" -> "nx" + r.nextInt(10_000) + ".bench.test.";
                 case "wildcard" -> "x" + r.nextInt(10_000) + ".wild.bench.test.";
+                case "nsec-nxdomain", "nsec3-nxdomain" -> "nx" + r.nextInt(10_000) + ".example.com.";
                 default -> "alias.bench.test.";
             };
-            byte[] q = Message.query(i, Name.of(name), RrType.A).withEdns(Edns.of(1232, false)).encode();
+            byte[] q = Message.query(i, Name.of(name), RrType.A).withEdns(Edns.of(1232, kind.startsWith("nsec"))).encode();
             MemorySegment seg = Arena.ofAuto().allocate(q.length);
             MemorySegment.copy(q, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, q.length);
             queries[i] = PacketBuffer.wrap(seg);
