@@ -48,7 +48,7 @@ class DirectStackTest {
         keys.addAll(backend.keys());
         ServiceLoader.load(KeySet.class).forEach(s -> keys.addAll(s.keys()));
         try (Backend.Session session = backend.open(Config.parse(keys, List.of("--zone=" + zone,
-                "--net=direct", "--tap=" + tap, "--network=tap:" + tap, "--ipv4=10." + net + ".53.2/24",
+                "--net=direct", "--tap=" + tap, "--ipv4=10." + net + ".53.2/24",
                 "--address=0.0.0.0", "--port=53", "--reload-interval=0s")))) {
             app.start(session.devices());
             run("ip", "addr", "add", "10." + net + ".53.1/24", "dev", tap);
