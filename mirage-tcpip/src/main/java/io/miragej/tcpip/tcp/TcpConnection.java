@@ -1018,7 +1018,7 @@ public final class TcpConnection {
         }
         if (keepAliveAt <= now) {
             keepAliveAt = Long.MAX_VALUE;
-            if (keepAlive && (state == State.ESTABLISHED || state == State.CLOSE_WAIT)) {
+            if (keepAlive && keepAliveState()) {
                 if (keepAliveProbesSent >= config.keepAliveProbes()) {
                     fail(Failure.TIMED_OUT);
                     return;
@@ -1029,6 +1029,14 @@ public final class TcpConnection {
                 keepAliveAt = now + config.keepAliveInterval();
             }
         }
+    }
+
+    /**
+     * States in which keep-alive probes a silent peer: synchronized ones where we may wait on it
+     * indefinitely, FIN-WAIT-2 included (a half-closed connection whose peer vanished), as Linux.
+     */
+    private boolean keepAliveState() {
+        return state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_2;
     }
 
     private boolean unsentOrFin() {
@@ -1072,7 +1080,7 @@ public final class TcpConnection {
 
     /** Recomputes {@link #deadline} from every timer. */
     void updateDeadline() {
-        if (!keepAlive || (state != State.ESTABLISHED && state != State.CLOSE_WAIT)) {
+        if (!keepAlive || !keepAliveState()) {
             keepAliveAt = Long.MAX_VALUE;
         } else if (keepAliveProbesSent == 0) {
             keepAliveAt = lastReceiveTime + config.keepAliveIdle(); // idle time counts from the last segment
