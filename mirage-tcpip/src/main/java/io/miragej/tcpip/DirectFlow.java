@@ -176,8 +176,17 @@ final class DirectFlow implements io.miragej.stack.Flow {
     // Application side
     // =====================================================================================
 
+    /** Blocking on the loop would stop the very thread that must wake us: refuse, and say why. */
+    private void notOnLoop(String what) {
+        if (stack.loop().inLoop()) {
+            throw new IllegalStateException(what + " blocks, and this is the stack's event loop (a datagram handler"
+                    + " or another callback of the stack): do it on a virtual thread of its own");
+        }
+    }
+
     /** Waits until the handshake finished or failed; for connect. */
     void awaitEstablished(long deadline) throws IOException {
+        notOnLoop("Tcp.connect");
         lock.lock();
         try {
             while (!established && failure == null && !finished) {
@@ -224,6 +233,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
         if (length == 0) {
             return 0;
         }
+        notOnLoop("Flow.read");
         int n;
         boolean wasFull;
         lock.lock();
@@ -257,6 +267,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
     @Override
     public void write(byte[] buffer, int offset, int length) throws IOException {
         java.util.Objects.checkFromIndexSize(offset, length, buffer.length);
+        notOnLoop("Flow.write");
         int done = 0;
         while (done < length) {
             lock.lock();
@@ -287,6 +298,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
 
     @Override
     public void flush() throws IOException {
+        notOnLoop("Flow.flush");
         requestPump();
         lock.lock();
         try {

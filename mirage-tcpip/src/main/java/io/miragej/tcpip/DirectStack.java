@@ -749,6 +749,10 @@ public final class DirectStack implements Stack {
 
         @Override
         public Flow connect(Endpoint remote, Duration timeout) throws IOException {
+            if (loop.inLoop()) {
+                throw new IllegalStateException("Tcp.connect blocks, and this is the stack's event loop (a datagram"
+                        + " handler or another callback of the stack): connect on a virtual thread of its own");
+            }
             long[] dst = pair(remote.address(), "destination");
             sourceTowards(dst, remote.address());
             long deadline = blocking.now() + timeout.toNanos();

@@ -177,6 +177,26 @@ class DirectStackTest {
     }
 
     @Test
+    void blockingCallsFromTheLoopAreRefusedWithAnExplanation() {
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        run(() -> {
+            server.udp().listen(7, (socket, from, payload) -> {
+                try {
+                    server.tcp().connect(Endpoint.of("10.0.0.2", 9), Duration.ofSeconds(1));
+                } catch (Throwable t) {
+                    seen.set(t);
+                }
+            });
+            try (UdpSocket s = client.udp().bind(Endpoint.any(0))) {
+                s.send(SERVER, new byte[1]);
+                hosts.sim.sleep(Duration.ofMillis(50));
+            }
+        });
+        assertTrue(seen.get() instanceof IllegalStateException, String.valueOf(seen.get()));
+        assertTrue(seen.get().getMessage().contains("virtual thread"), seen.get().getMessage());
+    }
+
+    @Test
     void theIpFaceShowsTheAddressAndMtu() {
         assertEquals(List.of(IpPrefix.parse("10.0.0.1/24")), server.ip().addresses());
         assertEquals(1500, server.ip().mtu());
