@@ -242,6 +242,22 @@ class Ipv4Test {
     }
 
     @Test
+    void theLoopbackQueueIsBounded() {
+        a.bindRecorder(7);
+        for (int i = 0; i < 100; i++) {
+            a.core.udp().send(0, IpContext.mapped(A), 1, 0, IpContext.mapped(A), 7,
+                    PacketBuffer.wrap(new byte[] {(byte) i}), 0, 1, 0);
+        }
+        assertEquals(36, a.counters.get("ipv4.tx.drop.loopback-full"));
+        a.core.onTimer(0);
+        assertEquals(64, a.datagrams.size());
+        a.core.udp().send(0, IpContext.mapped(A), 1, 0, IpContext.mapped(A), 7, PacketBuffer.wrap(new byte[] {9}),
+                0, 1, 0);
+        a.core.onTimer(0);
+        assertEquals(65, a.datagrams.size(), "room again once delivered");
+    }
+
+    @Test
     void packetsToOurOwnAddressLoopBack() {
         a.bindRecorder(7);
         a.core.udp().send(0, IpContext.mapped(A), 1, 0, IpContext.mapped(A), 7, PacketBuffer.wrap(new byte[] {5}),

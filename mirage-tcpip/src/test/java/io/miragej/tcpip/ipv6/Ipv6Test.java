@@ -399,6 +399,62 @@ class Ipv6Test {
     }
 
     @Test
+    void theAddressTableIsBoundedAndTheStackStillServesItsAddresses() {
+        up(true);
+        for (int i = 0; i < 20; i++) { // twenty prefixes advertised: more than the table holds
+            receive(0x33_33_00_00_00_01L, ipv6(LL, PEER_LL, ALL_NODES_H, 1, 58, 255,
+                    icmpv6(LL, PEER_LL, ALL_NODES_H, 1, 134, 0, ra(1800, PREFIX + ((long) i << 16), 0xc0, 86400,
+                            14400, 1500))));
+        }
+        advance(2 * S);
+        assertEquals(Ipv6.MAX_ADDRESSES, core.ipv6().addressCount(), "link-local plus seven SLAAC addresses");
+        assertTrue(core.ipv6().isOurs(LL, IID));
+        learnPeer();
+        byte[] echo = new byte[4 + 8];
+        receive(MAC, ipv6(LL, PEER_LL, LL, IID, 58, 64, icmpv6(LL, PEER_LL, LL, IID, 128, 0, echo)));
+        assertEquals(129, sent().getFirst().icmpType(), "still answers");
+    }
+
+    @Test
+    void theNeighbourCacheIsBoundedAndStillResolves() {
+        up(false);
+        sent();
+        for (int i = 0; i < 300; i++) { // more neighbours than entries, none of which answers
+            core.udp().send(LL, IID, 1000, LL, PEER_LL + 1000 + i, 9, PacketBuffer.wrap(new byte[1]), 0, 1, now);
+        }
+        assertTrue(core.ndp().cacheSize() <= 256);
+        assertTrue(counters.get("ndp.cache.evicted") >= 44);
+        sent();
+        core.udp().send(LL, IID, 1000, LL, PEER_LL, 9, PacketBuffer.wrap(new byte[] {7}), 0, 1, now);
+        sent();
+        receive(MAC, ipv6(LL, PEER_LL, LL, IID, 58, 255,
+                icmpv6(LL, PEER_LL, LL, IID, 136, 0, na(LL, PEER_LL, 0x6000_0000, PEER_MAC))));
+        Sent udp = sent().getFirst();
+        assertEquals(PEER_MAC, udp.dstMac(), "a new neighbour still resolves");
+        assertEquals(link.pool.capacity(), link.pool.available() + core.ndp().queuedPackets(), "no buffer leaked");
+    }
+
+    @Test
+    void reassemblyIsBoundedAndStillCompletesNewDatagrams() {
+        up(false);
+        List<byte[]> got = bind(9);
+        for (int id = 0; id < 40; id++) { // first pieces only: each holds a slot until evicted
+            byte[] frag = new byte[8];
+            frag[0] = 17;
+            frag[3] = 1; // offset 0, more fragments
+            Packets.putInt(frag, 4, id);
+            receive(MAC, ipv6(LL, PEER_LL, LL, IID, 44, 64, concat(frag, new byte[1232])));
+        }
+        assertTrue(counters.get("ipv6.reassembly.evicted") >= 24);
+        byte[] udp = udp6(LL, PEER_LL, LL, IID, 9, new byte[100]);
+        byte[] frag = new byte[8];
+        frag[0] = 17;
+        Packets.putInt(frag, 4, 999);
+        receive(MAC, ipv6(LL, PEER_LL, LL, IID, 44, 64, concat(frag, udp)));
+        assertEquals(1, got.size(), "an atomic fragment still completes");
+    }
+
+    @Test
     void anIpv6AddressValueFormsAsExpected() {
         assertEquals("fe80::5054:ff:fe12:3456", new Ipv6Address(LL, IID).toString());
     }

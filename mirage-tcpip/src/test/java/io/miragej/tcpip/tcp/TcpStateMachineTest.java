@@ -306,6 +306,25 @@ class TcpStateMachineTest {
         assertEquals(4, s.drain().size(), "an ACK of two segments lets four more go (slow start, L=2)");
     }
 
+    @Test
+    void outOfOrderRangesAreBoundedAndTheStreamStillCompletes() {
+        acceptWith(opts(mss(1460), sackPermitted(), timestamp(1, 0)));
+        TcpConnection c = accepted.getFirst();
+        s.drain();
+        int base = PEER_ISS + 1;
+        int ours = c.iss + 1;
+        // Every other 100-byte piece of 8,000 bytes: 40 disjoint ranges, more than are kept.
+        for (int i = 1; i < 80; i += 2) {
+            s.inject(PEER_PORT, PORT, base + i * 100, ours, ACK, 65535, timestamp(2, 0), new byte[100]);
+        }
+        assertTrue(s.counters.get("tcp.drop.out-of-order-full") > 0);
+        // The sender resends everything in order: the stream completes.
+        for (int i = 0; i < 80; i++) {
+            s.inject(PEER_PORT, PORT, base + i * 100, ours, ACK, 65535, timestamp(3, 0), new byte[100]);
+        }
+        assertEquals(8000, c.readable());
+    }
+
     // ---- loss recovery and timers ----
 
     @Test
