@@ -377,7 +377,7 @@ public final class DirectStack implements Stack {
             return;
         }
         core.receive(frame, loop.nanoTime());
-        afterWork();
+        scheduleEndOfBatch(); // timers are looked at once per burst of frames, not per frame
     }
 
     private void onTimer() {
