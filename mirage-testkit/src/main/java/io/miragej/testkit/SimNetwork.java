@@ -105,6 +105,7 @@ public final class SimNetwork implements Network {
             } finally {
                 b.release();
             }
+            receiver.endOfBurst();
         } else {
             loop.execute(() -> {
                 try {
@@ -112,6 +113,7 @@ public final class SimNetwork implements Network {
                 } finally {
                     b.release();
                 }
+                receiver.endOfBurst();
             });
         }
     }

@@ -41,6 +41,7 @@ public final class Simulation implements EventLoop, MonotonicClock, WallClock, T
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final Semaphore driverTurn = new Semaphore(0);
     private final ThreadLocal<SimThread> simThread = new ThreadLocal<>();
+    private final java.util.Map<Thread, SimThread> simThreads = new java.util.concurrent.ConcurrentHashMap<>();
     private long now;
     private long sequence;
     private Thread driver;
@@ -195,10 +196,12 @@ public final class Simulation implements EventLoop, MonotonicClock, WallClock, T
                 st.failure = x;
             } finally {
                 st.finished = true;
+                simThreads.remove(Thread.currentThread());
                 driverTurn.release();
             }
         });
         st.thread = t;
+        simThreads.put(t, st);
         t.start();
         execute(() -> resume(st));
         return t;
@@ -249,6 +252,61 @@ public final class Simulation implements EventLoop, MonotonicClock, WallClock, T
         schedule(duration.toNanos(), () -> resume(st));
         driverTurn.release();
         st.turn.acquire();
+    }
+
+    /**
+     * Parks the calling simulated thread until another part of the simulation {@link #unpark}s it,
+     * or until {@code timeout} of virtual time has passed (null: no timeout). Like {@link
+     * java.util.concurrent.locks.LockSupport}, an unpark that comes first is remembered (one
+     * permit), and callers re-check their condition after waking.
+     */
+    public void park(Duration timeout) throws InterruptedException {
+        SimThread st = simThread.get();
+        if (st == null) {
+            throw new IllegalStateException("park on virtual time is only possible on a thread started with"
+                    + " Simulation.spawn");
+        }
+        long epoch;
+        synchronized (st) {
+            if (st.permit) {
+                st.permit = false;
+                return;
+            }
+            st.parked = true;
+            epoch = ++st.epoch;
+        }
+        if (timeout != null) {
+            schedule(timeout.toNanos(), () -> resumeParked(st, epoch));
+        }
+        driverTurn.release();
+        st.turn.acquire();
+    }
+
+    /** Wakes {@code thread} from {@link #park}, or lets its next park return at once. Any thread. */
+    public void unpark(Thread thread) {
+        SimThread st = simThreads.get(thread);
+        if (st == null) {
+            return;
+        }
+        synchronized (st) {
+            if (!st.parked) {
+                st.permit = true;
+                return;
+            }
+            long epoch = st.epoch;
+            execute(() -> resumeParked(st, epoch));
+        }
+    }
+
+    private void resumeParked(SimThread st, long epoch) {
+        synchronized (st) {
+            if (!st.parked || st.epoch != epoch) {
+                return; // woken already (by the other of unpark and timeout)
+            }
+            st.parked = false;
+            st.epoch++;
+        }
+        resume(st);
     }
 
     /** Parks the calling simulated thread until {@code ready} holds, checking every {@code every}. */
@@ -326,6 +384,9 @@ public final class Simulation implements EventLoop, MonotonicClock, WallClock, T
         Thread thread;
         volatile Throwable failure;
         volatile boolean finished;
+        boolean parked;
+        boolean permit;
+        long epoch;
 
         SimThread(String name) {
             this.name = name;

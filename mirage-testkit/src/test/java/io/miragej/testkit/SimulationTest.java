@@ -99,4 +99,30 @@ class SimulationTest {
         }
         assertEquals(a.random("tcp").nextLong(), b.random("tcp").nextLong());
     }
+
+    @Test
+    void parkWaitsForUnparkOrTimeoutOnVirtualTime() {
+        Simulation sim = new Simulation(5);
+        List<String> log = new ArrayList<>();
+        Thread[] waiter = new Thread[1];
+        waiter[0] = sim.spawn("waiter", () -> {
+            try {
+                sim.park(null);
+                log.add("woken@" + sim.nanos() / 1_000_000);
+                sim.park(Duration.ofMillis(50));
+                log.add("timed out@" + sim.nanos() / 1_000_000);
+                sim.park(null);
+                log.add("woken again@" + sim.nanos() / 1_000_000);
+                sim.unpark(Thread.currentThread()); // a permit given before parking
+                sim.park(null);
+                log.add("permit@" + sim.nanos() / 1_000_000);
+            } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        sim.schedule(10_000_000L, () -> sim.unpark(waiter[0]));
+        sim.schedule(70_000_000L, () -> sim.unpark(waiter[0]));
+        sim.runUntilIdle(100);
+        assertEquals(List.of("woken@10", "timed out@60", "woken again@70", "permit@70"), log);
+    }
 }

@@ -173,6 +173,11 @@ abstract class FrameDevice implements Network {
                 b.release();
             }
         }
+        try {
+            receiver.endOfBurst();
+        } catch (RuntimeException e) {
+            LOG.debug("receiver on {} failed at the end of a burst", name, e);
+        }
     }
 
     @Override

@@ -23,6 +23,7 @@ public final class PacketSocketNetwork extends FrameDevice {
     private static final int AF_PACKET = 17;
     private static final int SOCK_RAW = 3;
     private static final int SOCK_CLOEXEC = 0x80000;
+    private static final int SOCK_NONBLOCK = 0x800;
     private static final short ETH_P_ALL_BE = 0x0300; // htons(0x0003)
     private static final int SOL_PACKET = 263;
     private static final int PACKET_ADD_MEMBERSHIP = 1;
@@ -48,7 +49,8 @@ public final class PacketSocketNetwork extends FrameDevice {
         if (index == 0) {
             throw new IOException("no network interface named '" + name + "' (see 'ip link')");
         }
-        int fd = Posix.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, ETH_P_ALL_BE);
+        // Non-blocking, so the reader drains every queued frame before it waits in poll(2) again.
+        int fd = Posix.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, ETH_P_ALL_BE);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ll = a.allocate(20);
             ll.set(ValueLayout.JAVA_SHORT, 0, (short) AF_PACKET);
@@ -68,16 +70,20 @@ public final class PacketSocketNetwork extends FrameDevice {
 
     @Override
     boolean readFrame(PacketBuffer b) throws IOException {
-        if (!socket.awaitReadable()) {
-            return false;
-        }
-        fromLength.set(ValueLayout.JAVA_INT, 0, 20);
-        long n = Posix.recvfrom(socket.fd, Posix.address(b, 0), b.tailroom(), from, fromLength);
-        if (n < 0) {
-            if (n != -Posix.EAGAIN && n != -Posix.EINTR) {
+        long n;
+        while (true) {
+            fromLength.set(ValueLayout.JAVA_INT, 0, 20);
+            n = Posix.recvfrom(socket.fd, Posix.address(b, 0), b.tailroom(), from, fromLength);
+            if (n >= 0) {
+                break;
+            }
+            if (n == -Posix.EAGAIN) {
+                if (!socket.awaitReadable()) {
+                    return false;
+                }
+            } else if (n != -Posix.EINTR) {
                 throw Posix.failure("recvfrom on " + name(), (int) -n);
             }
-            return true;
         }
         // The socket also sees what this host sends on the interface, our own frames included.
         if ((from.get(ValueLayout.JAVA_BYTE, 10) & 0xff) != PACKET_OUTGOING) {
