@@ -62,7 +62,18 @@ public interface ReadOnlyKv {
 
     /**
      * A digest of the value (SHA-256 of its bytes) or of the dictionary (over its entries' names,
-     * kinds and digests), so two stores holding the same tree give the same digests.
+     * kinds and digests, see {@link KvDigest}), so two stores holding the same tree give the same
+     * digests. This default walks the tree; a store that keeps digests can answer faster.
      */
-    byte[] digest(KvKey key) throws KvException;
+    default byte[] digest(KvKey key) throws KvException {
+        Kind kind = exists(key).orElseThrow(() -> KvException.notFound(key));
+        if (kind == Kind.VALUE) {
+            return KvDigest.ofValue(get(key));
+        }
+        KvDigest d = KvDigest.dictionary();
+        for (Entry e : list(key)) {
+            d.add(e, digest(key.child(e.name())));
+        }
+        return d.finish();
+    }
 }

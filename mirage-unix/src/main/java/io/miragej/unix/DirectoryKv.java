@@ -1,6 +1,5 @@
 package io.miragej.unix;
 
-import io.miragej.kv.KvDigest;
 import io.miragej.kv.KvException;
 import io.miragej.kv.KvException.Reason;
 import io.miragej.kv.KvKey;
@@ -184,22 +183,6 @@ public final class DirectoryKv implements ReadWriteKv {
         } catch (IOException e) {
             throw io(key, e);
         }
-    }
-
-    @Override
-    public byte[] digest(KvKey key) throws KvException {
-        Optional<Kind> kind = exists(key);
-        if (kind.isEmpty()) {
-            throw KvException.notFound(key);
-        }
-        if (kind.get() == Kind.VALUE) {
-            return KvDigest.ofValue(get(key));
-        }
-        KvDigest d = KvDigest.dictionary();
-        for (Entry e : list(key)) {
-            d.add(e, digest(key.child(e.name())));
-        }
-        return d.finish();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.miragej.unix;
 
-import io.miragej.kv.KvDigest;
 import io.miragej.kv.KvException;
 import io.miragej.kv.KvException.Reason;
 import io.miragej.kv.KvKey;
@@ -200,18 +199,6 @@ public final class ResourceKv implements ReadOnlyKv {
             case Value v -> v.modified();
             case Dictionary d -> d.modified();
         };
-    }
-
-    @Override
-    public byte[] digest(KvKey key) throws KvException {
-        if (node(key) instanceof Value) {
-            return KvDigest.ofValue(get(key));
-        }
-        KvDigest d = KvDigest.dictionary();
-        for (Entry e : list(key)) {
-            d.add(e, digest(key.child(e.name())));
-        }
-        return d.finish();
     }
 
     @Override

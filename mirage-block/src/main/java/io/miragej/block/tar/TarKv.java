@@ -2,7 +2,6 @@ package io.miragej.block.tar;
 
 import io.miragej.block.internal.ByteIo;
 import io.miragej.device.Block;
-import io.miragej.kv.KvDigest;
 import io.miragej.kv.KvException;
 import io.miragej.kv.KvException.Reason;
 import io.miragej.kv.KvKey;
@@ -375,22 +374,6 @@ public final class TarKv implements ReadOnlyKv {
             throw KvException.notFound(key);
         }
         return Instant.ofEpochSecond(n instanceof Dir d ? d.mtime : ((FileEntry) n).mtime());
-    }
-
-    @Override
-    public byte[] digest(KvKey key) throws KvException {
-        Node n = find(key);
-        if (n == null) {
-            throw KvException.notFound(key);
-        }
-        if (n instanceof FileEntry) {
-            return KvDigest.ofValue(get(key));
-        }
-        KvDigest d = KvDigest.dictionary();
-        for (Entry e : list(key)) {
-            d.add(e, digest(key.child(e.name())));
-        }
-        return d.finish();
     }
 
     @Override
