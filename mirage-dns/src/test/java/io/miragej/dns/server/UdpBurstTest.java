@@ -1,0 +1,62 @@
+package io.miragej.dns.server;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.miragej.dns.Message;
+import io.miragej.dns.Name;
+import io.miragej.dns.RrType;
+import io.miragej.net.Endpoint;
+import io.miragej.stats.Counters;
+import io.miragej.unix.HostTime;
+import io.miragej.unix.SocketStack;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** Queries sent back to back, as dnsperf and busy resolvers do, are all answered. */
+class UdpBurstTest {
+    @Test
+    @Disabled("fails on mirage-unix bf62f03: BatchedUdpSocket.encode writes an aligned long at"
+            + " sockaddr slot i*28+8, which throws for odd slots, so every second reply in a batch is"
+            + " lost (app.handler.failures); enable once it uses an unaligned layout")
+    void everyQueryOfABurstIsAnswered() throws Exception {
+        Counters counters = new Counters();
+        AuthoritativeServer server = new AuthoritativeServer(counters);
+        server.load(List.of(Zones.example()));
+        try (SocketStack stack = new SocketStack(counters, 10); HostTime time = new HostTime();
+                DnsService service = DnsService.start(stack, server, Endpoint.of("127.0.0.1", 0), time,
+                        System::nanoTime, counters, DnsService.Options.defaults());
+                DatagramSocket client = new DatagramSocket()) {
+            client.setSoTimeout(2000);
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", service.local().port());
+            for (int round = 0; round < 20; round++) {
+                int n = 64;
+                for (int i = 0; i < n; i++) {
+                    byte[] q = Message.query(round * n + i, Name.of("host.example.com."), RrType.A).encode();
+                    client.send(new DatagramPacket(q, q.length, to));
+                }
+                BitSet seen = new BitSet();
+                for (int i = 0; i < n; i++) {
+                    byte[] buf = new byte[512];
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    try {
+                        client.receive(p);
+                    } catch (SocketTimeoutException e) {
+                        fail("round " + round + ": " + seen.cardinality() + " of " + n + " answered; "
+                                + counters.report());
+                    }
+                    Message m = Message.decode(Arrays.copyOf(buf, p.getLength()));
+                    assertEquals(1, m.answers().size());
+                    seen.set(m.id() - round * n);
+                }
+                assertEquals(n, seen.cardinality());
+            }
+        }
+    }
+}
