@@ -3,6 +3,8 @@ package io.miragej.tcpip;
 import io.miragej.device.MonotonicClock;
 import io.miragej.device.Time;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -11,10 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * How application threads of a {@link DirectStack} wait for its loop and how the stack starts the
  * thread of each accepted connection. {@link #threads()} is what applications use: virtual
- * threads, woken by the loop the moment data or space arrives. {@link #simulated} serves
- * deterministic simulations, whose threads may only wait through the simulation's {@link Time}.
+ * threads, woken by the loop the moment data or space arrives. {@link #simulated(MonotonicClock,
+ * Parking, Executor)} serves deterministic simulations, whose threads may only wait through the
+ * simulation (parked on virtual time, unparked by the loop).
  */
-public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulated {
+public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulated, Blocking.Polling {
     Blocking() {}
 
     /** Virtual threads; waits park on a condition the loop signals. */
@@ -23,12 +26,40 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
     }
 
     /**
-     * For a simulation: waits sleep on {@code time} in steps of {@code poll} (virtual time, so a
-     * step costs nothing real), deadlines are read on {@code clock}, and connection handlers
-     * start through {@code spawner} (the simulation's way of starting a simulated thread).
+     * Parking and unparking of a simulation's threads on virtual time, like {@link
+     * java.util.concurrent.locks.LockSupport}: the test kit's {@code Simulation} has both methods
+     * ({@code sim::park} does not fit a two-method interface, so adapt it with an anonymous class).
      */
+    public interface Parking {
+        /**
+         * Parks the calling simulated thread until {@link #unpark}ed or until {@code timeout} of
+         * virtual time passed (null: no timeout); an unpark that came first lets it return at once.
+         */
+        void park(Duration timeout) throws InterruptedException;
+
+        /** Wakes {@code thread} from {@link #park}, or lets its next park return at once. */
+        void unpark(Thread thread);
+    }
+
+    /**
+     * For a simulation: waiting threads park on virtual time and the loop unparks exactly those
+     * waiting for what changed, so a wake-up costs one simulation event and no polling. Deadlines
+     * are read on {@code clock}; connection handlers start through {@code spawner} (the
+     * simulation's way of starting a simulated thread).
+     */
+    public static Blocking simulated(MonotonicClock clock, Parking parking, Executor spawner) {
+        return new Simulated(clock, parking, spawner);
+    }
+
+    /**
+     * For a simulation without parking: waits sleep on {@code time} in steps of {@code poll}.
+     *
+     * @deprecated every waiting thread wakes every {@code poll} of virtual time, which makes long
+     *     simulations slow; use {@link #simulated(MonotonicClock, Parking, Executor)}.
+     */
+    @Deprecated
     public static Blocking simulated(Time time, MonotonicClock clock, Duration poll, Executor spawner) {
-        return new Simulated(time, clock, poll.toNanos(), spawner);
+        return new Polling(time, clock, poll.toNanos(), spawner);
     }
 
     /** Starts {@code body} on a thread of its own, named for debugging. */
@@ -37,11 +68,26 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
     /** The clock deadlines are measured on. */
     abstract long now();
 
-    /**
-     * Waits, holding {@code lock} on entry and exit, until signalled through {@code condition},
-     * until {@code deadline} (on {@link #now()}), or spuriously. Callers re-check their condition.
-     */
-    abstract void await(ReentrantLock lock, Condition condition, long deadline) throws InterruptedException;
+    /** True when application calls run on the calling thread instead of being handed to the loop. */
+    boolean runsOnCaller() {
+        return false;
+    }
+
+    /** A new thing to wait for, guarded by {@code lock}. */
+    abstract Signal newSignal(ReentrantLock lock);
+
+    /** Something application threads wait for and the loop signals; both hold the lock. */
+    abstract static class Signal {
+        /**
+         * Waits, holding the lock on entry and exit, until signalled, until {@code deadline} (on
+         * {@link Blocking#now()}; {@link Long#MAX_VALUE} for none), or spuriously. Callers
+         * re-check their condition.
+         */
+        abstract void await(long deadline) throws InterruptedException;
+
+        /** Wakes every thread waiting now. */
+        abstract void signalAll();
+    }
 
     static final class Threads extends Blocking {
         @Override
@@ -55,25 +101,98 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
         }
 
         @Override
-        void await(ReentrantLock lock, Condition condition, long deadline) throws InterruptedException {
-            if (deadline == Long.MAX_VALUE) {
-                condition.await();
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    condition.await(left, TimeUnit.NANOSECONDS);
+        Signal newSignal(ReentrantLock lock) {
+            Condition condition = lock.newCondition();
+            return new Signal() {
+                @Override
+                void await(long deadline) throws InterruptedException {
+                    if (deadline == Long.MAX_VALUE) {
+                        condition.await();
+                    } else {
+                        long left = deadline - System.nanoTime();
+                        if (left > 0) {
+                            condition.await(left, TimeUnit.NANOSECONDS);
+                        }
+                    }
                 }
-            }
+
+                @Override
+                void signalAll() {
+                    condition.signalAll();
+                }
+            };
         }
     }
 
     static final class Simulated extends Blocking {
+        private final MonotonicClock clock;
+        private final Parking parking;
+        private final Executor spawner;
+
+        Simulated(MonotonicClock clock, Parking parking, Executor spawner) {
+            this.clock = clock;
+            this.parking = parking;
+            this.spawner = spawner;
+        }
+
+        @Override
+        void start(String name, Runnable body) {
+            spawner.execute(body);
+        }
+
+        @Override
+        long now() {
+            return clock.nanos();
+        }
+
+        @Override
+        boolean runsOnCaller() {
+            return true; // one simulated thread runs at a time, the loop included
+        }
+
+        @Override
+        Signal newSignal(ReentrantLock lock) {
+            List<Thread> waiters = new ArrayList<>(2);
+            return new Signal() {
+                @Override
+                void await(long deadline) throws InterruptedException {
+                    Duration timeout = null;
+                    if (deadline != Long.MAX_VALUE) {
+                        long left = deadline - clock.nanos();
+                        if (left <= 0) {
+                            return;
+                        }
+                        timeout = Duration.ofNanos(left);
+                    }
+                    Thread me = Thread.currentThread();
+                    waiters.add(me);
+                    lock.unlock();
+                    try {
+                        parking.park(timeout);
+                    } finally {
+                        lock.lock();
+                        waiters.remove(me);
+                    }
+                }
+
+                @Override
+                void signalAll() {
+                    for (int i = 0; i < waiters.size(); i++) {
+                        parking.unpark(waiters.get(i));
+                    }
+                    waiters.clear();
+                }
+            };
+        }
+    }
+
+    static final class Polling extends Blocking {
         private final Time time;
         private final MonotonicClock clock;
         private final long poll;
         private final Executor spawner;
 
-        Simulated(Time time, MonotonicClock clock, long poll, Executor spawner) {
+        Polling(Time time, MonotonicClock clock, long poll, Executor spawner) {
             this.time = time;
             this.clock = clock;
             this.poll = Math.max(1, poll);
@@ -91,14 +210,27 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
         }
 
         @Override
-        void await(ReentrantLock lock, Condition condition, long deadline) throws InterruptedException {
-            long step = Math.min(poll, Math.max(1, deadline - clock.nanos()));
-            lock.unlock();
-            try {
-                time.sleep(Duration.ofNanos(step));
-            } finally {
-                lock.lock();
-            }
+        boolean runsOnCaller() {
+            return true;
+        }
+
+        @Override
+        Signal newSignal(ReentrantLock lock) {
+            return new Signal() {
+                @Override
+                void await(long deadline) throws InterruptedException {
+                    long step = Math.min(poll, Math.max(1, deadline - clock.nanos()));
+                    lock.unlock();
+                    try {
+                        time.sleep(Duration.ofNanos(step));
+                    } finally {
+                        lock.lock();
+                    }
+                }
+
+                @Override
+                void signalAll() {}
+            };
         }
     }
 }

@@ -7,7 +7,6 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,7 +24,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
     private final Endpoint local;
     private final Endpoint remote;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Blocking.Signal changed;
     private final FlowRing in = new FlowRing(RING);
     private final FlowRing out = new FlowRing(RING);
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
@@ -52,6 +51,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
         this.connection = connection;
         this.local = local;
         this.remote = remote;
+        this.changed = stack.blocking().newSignal(lock);
         connection.setObserver(c -> {
             pump();
             stack.wakeLater(this); // waiters wake once the batch of frames is done
@@ -193,7 +193,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
                 if (stack.blocking().now() >= deadline) {
                     throw new SocketTimeoutException("no answer from " + remote + " within the connect timeout");
                 }
-                stack.blocking().await(lock, changed, deadline);
+                changed.await(deadline);
             }
             if (failure != null) {
                 throw failure;
@@ -248,7 +248,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
                 if (closeRequested || finished) {
                     throw new SocketException("flow " + local + " -> " + remote + " is closed");
                 }
-                stack.blocking().await(lock, changed, Long.MAX_VALUE);
+                changed.await(Long.MAX_VALUE);
             }
             wasFull = in.free() < in.capacity() / 4;
             n = in.take(buffer, offset, length);
@@ -282,7 +282,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
                     if (out.free() > 0) {
                         break;
                     }
-                    stack.blocking().await(lock, changed, Long.MAX_VALUE);
+                    changed.await(Long.MAX_VALUE);
                 }
                 done += out.put(buffer, offset + done, length - done);
                 unsent = Math.max(unsent, out.size());
@@ -309,7 +309,7 @@ final class DirectFlow implements io.miragej.stack.Flow {
                 if (finished) {
                     return;
                 }
-                stack.blocking().await(lock, changed, Long.MAX_VALUE);
+                changed.await(Long.MAX_VALUE);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package io.miragej.tcpip;
 
 import io.miragej.buffer.PacketBuffer;
 import io.miragej.device.EventLoop;
+import io.miragej.device.FrameReceiver;
 import io.miragej.device.Network;
 import io.miragej.device.Random;
 import io.miragej.device.Timer;
@@ -43,7 +44,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +81,13 @@ public final class DirectStack implements Stack {
     private Timer timer;
     private long timerAt = Long.MAX_VALUE;
     private final ArrayDeque<DirectFlow> toWake = new ArrayDeque<>();
+    /**
+     * Inside a batch of work that ends with {@link #endOfBatch}: from a frame to the device's
+     * {@link FrameReceiver#endOfBurst}, or a run of timers. Deferred ACKs and wake-ups wait for it.
+     */
+    private boolean inBatch;
     private boolean endOfBatchScheduled;
-    private final Runnable endOfBatch = this::endOfBatch;
+    private final Runnable endOfBatchTask = this::scheduledEndOfBatch;
     private long lastFromHigh;
     private long lastFromLow;
     private int lastFromPort = -1;
@@ -100,6 +105,7 @@ public final class DirectStack implements Stack {
         this.network = b.network;
         this.loop = b.loop;
         this.blocking = b.blocking;
+        this.addressChanged = blocking.newSignal(addressLock);
         this.counters = b.counters;
         long s0 = b.random.nextLong();
         long s1 = b.random.nextLong();
@@ -232,7 +238,7 @@ public final class DirectStack implements Stack {
             }
             DirectStack s = new DirectStack(this);
             s.ipv6On = ipv6;
-            network.listen(loop, s::receive);
+            network.listen(loop, s.new Receiver());
             // Everything that sends happens on the loop, like all protocol work from now on.
             loop.execute(() -> {
                 long t = loop.nanoTime();
@@ -319,7 +325,7 @@ public final class DirectStack implements Stack {
     }
 
     private final ReentrantLock addressLock = new ReentrantLock();
-    private final Condition addressChanged = addressLock.newCondition();
+    private final Blocking.Signal addressChanged;
 
     /**
      * Waits until the stack has an IPv4 address (from DHCP), up to {@code timeout}.
@@ -336,7 +342,7 @@ public final class DirectStack implements Stack {
                             + ") an address within " + timeout.toSeconds() + " s: check that one serves that"
                             + " network, or give a static address with --ipv4=ADDR/PREFIX");
                 }
-                blocking.await(addressLock, addressChanged, deadline);
+                addressChanged.await(deadline);
             }
             return ipv4;
         } catch (InterruptedException e) {
@@ -372,20 +378,34 @@ public final class DirectStack implements Stack {
         return counters;
     }
 
-    private void receive(PacketBuffer frame) {
-        if (closed) {
-            return;
+    /** Frames from the device, and the end of each burst of them. */
+    private final class Receiver implements FrameReceiver {
+        @Override
+        public void receive(PacketBuffer frame) {
+            if (!closed) {
+                inBatch = true;
+                core.receive(frame, loop.nanoTime());
+            }
         }
-        core.receive(frame, loop.nanoTime());
-        scheduleEndOfBatch(); // timers are looked at once per burst of frames, not per frame
+
+        @Override
+        public void endOfBurst() {
+            inBatch = false;
+            endOfBatch(); // one ACK per connection for the whole burst, wake-ups, timers
+        }
     }
 
     private void onTimer() {
         timer = null;
         timerAt = Long.MAX_VALUE;
         if (!closed) {
-            core.onTimer(loop.nanoTime());
-            afterWork();
+            inBatch = true;
+            try {
+                core.onTimer(loop.nanoTime());
+            } finally {
+                inBatch = false;
+            }
+            endOfBatch();
         }
     }
 
@@ -419,7 +439,7 @@ public final class DirectStack implements Stack {
         if (closed) {
             throw new SocketException("the direct stack is closed");
         }
-        if (loop.inLoop() || blocking instanceof Blocking.Simulated) {
+        if (loop.inLoop() || blocking.runsOnCaller()) {
             try {
                 T result = task.call();
                 afterWork();
@@ -472,13 +492,14 @@ public final class DirectStack implements Stack {
     }
 
     /**
-     * Runs {@link #endOfBatch} once the loop has finished its current task: the device hands its
-     * queued frames over in one task, so this comes after all the frames that arrived together.
+     * Makes sure {@link #endOfBatch} runs once the current work is done: after a burst of frames
+     * the device's {@link FrameReceiver#endOfBurst} does it; work that did not come from a frame
+     * (timers, loopback, the application) gets a task of its own on the loop.
      */
     private void scheduleEndOfBatch() {
-        if (!endOfBatchScheduled) {
+        if (!inBatch && !endOfBatchScheduled) {
             endOfBatchScheduled = true;
-            loop.execute(endOfBatch);
+            loop.execute(endOfBatchTask);
         }
     }
 
@@ -491,8 +512,13 @@ public final class DirectStack implements Stack {
         }
     }
 
-    private void endOfBatch() {
+    private void scheduledEndOfBatch() {
         endOfBatchScheduled = false;
+        endOfBatch();
+    }
+
+    /** Sends the ACKs deferred during the batch, wakes application threads, arms the timer. */
+    private void endOfBatch() {
         if (closed) {
             return;
         }
@@ -642,7 +668,7 @@ public final class DirectStack implements Stack {
                 timer.cancel();
             }
         };
-        if (loop.inLoop() || blocking instanceof Blocking.Simulated) {
+        if (loop.inLoop() || blocking.runsOnCaller()) {
             shutdown.run();
             return;
         }
@@ -801,7 +827,7 @@ public final class DirectStack implements Stack {
         final long boundHigh; // both 0: every address
         final long boundLow;
         final ReentrantLock lock = new ReentrantLock();
-        final Condition arrived = lock.newCondition();
+        final Blocking.Signal arrived = blocking.newSignal(lock);
         final ArrayDeque<Datagram> queue = new ArrayDeque<>();
         volatile boolean open = true;
 
@@ -869,7 +895,7 @@ public final class DirectStack implements Stack {
             long[] dst = pair(to.address(), "destination");
             long[] src = boundHigh != 0 || boundLow != 0 ? new long[] {boundHigh, boundLow}
                     : sourceTowards(dst, to.address());
-            if (loop.inLoop() || blocking instanceof Blocking.Simulated) {
+            if (loop.inLoop() || blocking.runsOnCaller()) {
                 core.udp().send(src[0], src[1], port, dst[0], dst[1], to.port(), payload, 0, payload.length(),
                         loop.nanoTime());
                 if (!loop.inLoop()) {
@@ -903,7 +929,7 @@ public final class DirectStack implements Stack {
                     if (blocking.now() >= deadline) {
                         return Optional.empty();
                     }
-                    blocking.await(lock, arrived, deadline);
+                    arrived.await(deadline);
                 }
                 return Optional.of(queue.poll());
             } catch (InterruptedException e) {

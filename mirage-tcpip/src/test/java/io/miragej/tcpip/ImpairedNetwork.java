@@ -44,7 +44,10 @@ final class ImpairedNetwork implements Network {
             for (int i = 0; i < copies; i++) {
                 PacketBuffer copy = PacketBuffer.allocate(HEADROOM, frame.length());
                 copy.setBytes(0, frame);
-                loop.schedule(delayOf(), () -> receiver.receive(copy));
+                loop.schedule(delayOf(), () -> {
+                    receiver.receive(copy);
+                    receiver.endOfBurst(); // each delayed frame arrives on its own
+                });
             }
         });
     }

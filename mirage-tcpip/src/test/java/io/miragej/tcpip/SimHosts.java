@@ -29,14 +29,20 @@ final class SimHosts {
 
     /** A stack at {@code address} (like "10.0.0.1/24") on a new port of the switch. */
     DirectStack host(String name, String address, TcpConfig tcp) {
-        SimNetwork n = medium.attach(name);
+        return host(name, address, tcp, n -> n);
+    }
+
+    /** A stack whose device is {@code wrap} applied to its port of the switch. */
+    DirectStack host(String name, String address, TcpConfig tcp,
+            java.util.function.UnaryOperator<io.miragej.device.Network> wrap) {
+        io.miragej.device.Network n = wrap.apply(medium.attach(name));
         return DirectStack.builder(n, sim)
                 .ipv4(Ipv4Prefix.parse(address))
                 .counters(new Counters())
                 .random(sim)
                 .limits(StackCore.Limits.defaults())
                 .tcp(tcp)
-                .blocking(Blocking.simulated(sim, sim, Duration.ofMillis(1), r -> sim.spawn(name + "-conn", r)))
+                .blocking(blocking(sim, name))
                 .start();
     }
 
@@ -45,8 +51,23 @@ final class SimHosts {
         SimNetwork n = medium.attach(name);
         return DirectStack.builder(n, sim).ipv4(Ipv4Prefix.parse(v4))
                 .ipv6Address(io.miragej.net.Ipv6Prefix.parse(v6)).random(sim)
-                .blocking(Blocking.simulated(sim, sim, Duration.ofMillis(1), r -> sim.spawn(name + "-conn", r)))
+                .blocking(blocking(sim, name))
                 .start();
+    }
+
+    /** Application threads of a simulated stack: parked on virtual time, unparked by its loop. */
+    static Blocking blocking(Simulation sim, String name) {
+        return Blocking.simulated(sim, new Blocking.Parking() {
+            @Override
+            public void park(Duration timeout) throws InterruptedException {
+                sim.park(timeout);
+            }
+
+            @Override
+            public void unpark(Thread thread) {
+                sim.unpark(thread);
+            }
+        }, r -> sim.spawn(name + "-conn", r));
     }
 
     DirectStack host(String name, String address) {
@@ -57,7 +78,7 @@ final class SimHosts {
         SimNetwork n = medium.attach(name);
         return DirectStack.builder(n, sim).ipv4(Ipv4Prefix.parse(address)).ipv4Gateway(Ipv4Address.parse(gateway))
                 .random(sim)
-                .blocking(Blocking.simulated(sim, sim, Duration.ofMillis(1), r -> sim.spawn(name + "-conn", r)))
+                .blocking(blocking(sim, name))
                 .start();
     }
 }
