@@ -72,6 +72,7 @@ public final class DirectStack implements Stack {
     private final StackCore core;
     private final Runnable timerTask = this::onTimer;
     private final Counter handlerErrors;
+    private final Counter bursts;
     private final Counter deviceDrops;
     private final Counter socketQueueFull;
     // loop only
@@ -112,6 +113,7 @@ public final class DirectStack implements Stack {
         Link link = new NetworkLink();
         this.core = new StackCore(link, b.limits.withTcp(b.tcp), counters, s0, s1);
         this.handlerErrors = counters.counter("stack.handler-errors");
+        this.bursts = counters.counter("stack.rx.bursts");
         this.deviceDrops = counters.counter("stack.tx.device-drops");
         this.socketQueueFull = counters.counter("udp.drop.socket-queue-full");
         this.ipv4 = b.ipv4;
@@ -390,6 +392,7 @@ public final class DirectStack implements Stack {
 
         @Override
         public void endOfBurst() {
+            bursts.increment();
             inBatch = false;
             endOfBatch(); // one ACK per connection for the whole burst, wake-ups, timers
         }

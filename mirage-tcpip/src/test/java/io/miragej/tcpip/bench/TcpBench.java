@@ -9,7 +9,9 @@ import io.miragej.tcpip.DirectStack;
 import io.miragej.testkit.Netns;
 import io.miragej.unix.LoopThread;
 import io.miragej.unix.TapNetwork;
+import io.miragej.tcpip.tcp.TcpConfig;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,9 +29,23 @@ public final class TcpBench {
     public static void main(String[] args) throws Exception {
         long bytes = (args.length > 0 ? Long.parseLong(args[0]) : 200) << 20;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        double veth = best(rounds, () -> linuxToLinux(bytes));
-        double in;
-        double out;
+        String which = args.length > 2 ? args[2] : "all";
+        boolean all = which.equals("all");
+        // -Dbench.buffers=SEND,RECEIVE (KiB) overrides the TCP buffers, to try other sizes.
+        TcpConfig tcp = TcpConfig.defaults();
+        String buffers = System.getProperty("bench.buffers");
+        if (buffers != null) {
+            String[] kib = buffers.split(",");
+            tcp = tcp.withBuffers(Integer.parseInt(kib[0]) << 10, Integer.parseInt(kib[1]) << 10);
+        }
+        double veth = Double.NaN;
+        double in = Double.NaN;
+        double out = Double.NaN;
+        if (all || which.equals("veth")) {
+            veth = best(rounds, () -> linuxToLinux(bytes));
+        }
+        String inCounters = "";
+        String outCounters = "";
         try (Netns ns = Netns.create("mj-bench"); LoopThread loop = new LoopThread("bench-loop")) {
             String tap = Netns.uniqueDeviceName("mjb");
             Counters counters = new Counters();
@@ -38,7 +54,7 @@ public final class TcpBench {
             ns.ip("addr", "add", LINUX + "/24", "dev", tap);
             ns.ip("link", "set", tap, "up");
             DirectStack stack = DirectStack.builder(device, loop).ipv4(Ipv4Prefix.parse(US + "/24"))
-                    .ipv6(false).counters(counters).start();
+                    .ipv6(false).counters(counters).tcp(tcp).start();
             AtomicLong received = new AtomicLong();
             CountDownLatch[] finished = {new CountDownLatch(1)};
             stack.tcp().listen(5001, flow -> {
@@ -51,45 +67,84 @@ public final class TcpBench {
                 received.set(n);
                 finished[0].countDown();
             });
-            in = best(rounds, () -> {
-                finished[0] = new CountDownLatch(1);
-                long t0 = System.nanoTime();
-                Netns.Result r = ns.exec("bash", "-c", "head -c " + bytes + " /dev/zero | nc -N " + US + " 5001");
-                finished[0].await(60, TimeUnit.SECONDS);
-                long t = System.nanoTime() - t0;
-                check(r.status() == 0 && received.get() == bytes, "Linux to MirageJ: " + r.output() + " got "
-                        + received.get());
-                return mbps(bytes, t);
-            });
-            out = best(rounds, () -> {
-                Process sink = ns.start("bash", "-c", "nc -l -p 5002 > /dev/null");
-                Flow f = null;
-                for (int i = 0; i < 100 && f == null; i++) {
-                    try {
-                        f = stack.tcp().connect(Endpoint.of(LINUX, 5002), Duration.ofSeconds(2));
-                    } catch (java.net.ConnectException e) {
-                        Thread.sleep(20);
+            if (all || which.equals("in")) {
+                Map<String, Long> before = counters.snapshot();
+                long cpu0 = cpuNanos();
+                in = best(rounds, () -> {
+                    finished[0] = new CountDownLatch(1);
+                    long t0 = System.nanoTime();
+                    Netns.Result r = ns.exec("bash", "-c", "head -c " + bytes + " /dev/zero | nc -N " + US + " 5001");
+                    finished[0].await(60, TimeUnit.SECONDS);
+                    long t = System.nanoTime() - t0;
+                    check(r.status() == 0 && received.get() == bytes, "Linux to MirageJ: " + r.output() + " got "
+                            + received.get());
+                    return mbps(bytes, t);
+                });
+                inCounters = String.format("CPU %.2f ms/MB, ", (cpuNanos() - cpu0) / 1e6 / (rounds * bytes / 1e6))
+                        + perSegment(before, counters.snapshot(), "tcp.rx.segments");
+            }
+            if (all || which.equals("out")) {
+                Map<String, Long> before = counters.snapshot();
+                long cpu0 = cpuNanos();
+                out = best(rounds, () -> {
+                    Process sink = ns.start("bash", "-c", "nc -l -p 5002 > /dev/null");
+                    Flow f = null;
+                    for (int i = 0; i < 100 && f == null; i++) {
+                        try {
+                            f = stack.tcp().connect(Endpoint.of(LINUX, 5002), Duration.ofSeconds(2));
+                        } catch (java.net.ConnectException e) {
+                            Thread.sleep(20);
+                        }
                     }
-                }
-                check(f != null, "nc never listened");
-                byte[] chunk = new byte[256 * 1024];
-                long t0 = System.nanoTime();
-                for (long sent = 0; sent < bytes; sent += chunk.length) {
-                    f.write(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
-                }
-                f.shutdownOutput();
-                check(sink.waitFor(60, TimeUnit.SECONDS), "nc did not finish");
-                long t = System.nanoTime() - t0;
-                f.close();
-                return mbps(bytes, t);
-            });
+                    check(f != null, "nc never listened");
+                    byte[] chunk = new byte[256 * 1024];
+                    long t0 = System.nanoTime();
+                    for (long sent = 0; sent < bytes; sent += chunk.length) {
+                        f.write(chunk, 0, (int) Math.min(chunk.length, bytes - sent));
+                    }
+                    f.shutdownOutput();
+                    check(sink.waitFor(60, TimeUnit.SECONDS), "nc did not finish");
+                    long t = System.nanoTime() - t0;
+                    f.close();
+                    return mbps(bytes, t);
+                });
+                outCounters = String.format("CPU %.2f ms/MB, ", (cpuNanos() - cpu0) / 1e6 / (rounds * bytes / 1e6))
+                        + perSegment(before, counters.snapshot(), "tcp.tx.segments");
+            }
             stack.close();
             device.close();
         }
         System.out.printf("bulk TCP, %d MiB, best of %d%n", bytes >> 20, rounds);
         System.out.printf("  Linux -> Linux   (veth)  %8.1f MB/s%n", veth);
-        System.out.printf("  Linux -> MirageJ (TAP)   %8.1f MB/s   ratio %.2f%n", in, in / veth);
-        System.out.printf("  MirageJ -> Linux (TAP)   %8.1f MB/s   ratio %.2f%n", out, out / veth);
+        System.out.printf("  Linux -> MirageJ (TAP)   %8.1f MB/s   ratio %.2f%n      %s%n", in, in / veth, inCounters);
+        System.out.printf("  MirageJ -> Linux (TAP)   %8.1f MB/s   ratio %.2f%n      %s%n", out, out / veth, outCounters);
+    }
+
+    /** CPU time of this process (MirageJ's side of a transfer) so far. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** What the stack did per data segment, from counters before and after. */
+    static String perSegment(Map<String, Long> before, Map<String, Long> after, String base) {
+        double n = delta(before, after, base);
+        if (n == 0) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder("per " + base + ":");
+        for (String c : new String[] {"tcp.rx.segments", "tcp.tx.segments", "stack.rx.bursts", "tcp.tx.retransmits",
+                "tcp.drop.out-of-order-full", "tcp.drop.beyond-window"}) {
+            double d = delta(before, after, c);
+            if (d != 0 && !c.equals(base)) {
+                s.append(String.format(" %s %.3f", c, d / n));
+            }
+        }
+        return s.toString();
+    }
+
+    static double delta(Map<String, Long> before, Map<String, Long> after, String name) {
+        return after.getOrDefault(name, 0L) - before.getOrDefault(name, 0L);
     }
 
     interface Measure {
