@@ -148,6 +148,8 @@ public final class TcpConnection {
 
     // ---- acknowledgment state ----
     private int segmentsUnacked;
+    /** Largest payload the peer sent: its segment size, for the every-second-full-segment ACK rule. */
+    private int rcvMss;
     private boolean ackNow;
     /** In the layer's queue of connections owing an ACK at the end of the batch. */
     boolean ackQueued;
@@ -874,11 +876,12 @@ public final class TcpConnection {
             if (more > 0) {
                 deliver(more);
             }
+            segmentsUnacked++;
             if (hadHoles) {
                 ackNow = true; // a hole filled: tell the sender at once (RFC 5681 4.2)
-            } else if (++segmentsUnacked >= 2 || config.delayedAck() == 0) {
+            } else if (ackDueForData(len)) {
                 if (tcp.acksDeferred()) {
-                    tcp.ackLater(this); // one ACK at the end of the batch of frames, not one per two
+                    tcp.ackLater(this); // one ACK at the end of the burst of frames
                 } else {
                     ackNow = true;
                 }
@@ -895,6 +898,18 @@ public final class TcpConnection {
             ackNow = true; // out of order: a duplicate ACK at once, with SACK blocks
         }
         return fitted;
+    }
+
+    /**
+     * The delayed-ACK rule: acknowledge once more than one full-sized segment is unacknowledged
+     * (so every second full segment, RFC 1122 4.2.3.2, RFC 5681 4.2; as Linux), small segments
+     * waiting for the timer or for enough bytes.
+     */
+    private boolean ackDueForData(int len) {
+        if (len > rcvMss) {
+            rcvMss = Math.min(len, receiveBuffer.capacity());
+        }
+        return config.delayedAck() == 0 || rcvNxt - lastAckSent > rcvMss;
     }
 
     private void deliver(int n) {

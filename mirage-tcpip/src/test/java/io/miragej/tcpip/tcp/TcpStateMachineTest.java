@@ -200,6 +200,23 @@ class TcpStateMachineTest {
     }
 
     @Test
+    void smallSegmentsAfterFullOnesAreAcknowledgedPerFullSegmentOfBytes() {
+        TcpConnection c = plain();
+        s.drain();
+        int seq = PEER_ISS + 1;
+        int ackFor = iss(c) + 1;
+        s.inject(PEER_PORT, PORT, seq, ackFor, ACK, 65535, none(), new byte[1000]);
+        s.inject(PEER_PORT, PORT, seq + 1000, ackFor, ACK, 65535, none(), new byte[1000]);
+        assertEquals(seq + 2000, s.only().ack(), "two full segments: acknowledged at once");
+        for (int i = 0; i < 10; i++) {
+            s.inject(PEER_PORT, PORT, seq + 2000 + 100 * i, ackFor, ACK, 65535, none(), new byte[100]);
+            assertTrue(s.drain().isEmpty(), "a full segment's worth not yet unacknowledged");
+        }
+        s.inject(PEER_PORT, PORT, seq + 3000, ackFor, ACK, 65535, none(), new byte[100]);
+        assertEquals(seq + 3100, s.only().ack(), "more than one full segment's worth");
+    }
+
+    @Test
     void outOfOrderDataIsAcknowledgedAtOnceWithSackBlocks() {
         int ours = acceptWith(opts(mss(1460), sackPermitted(), timestamp(1, 0)));
         s.drain();
