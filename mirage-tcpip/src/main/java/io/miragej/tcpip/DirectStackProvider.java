@@ -46,6 +46,13 @@ public final class DirectStackProvider implements StackProvider {
         }
         b.slaac(config.get(TcpipKeys.SLAAC));
         b.ipv6(!config.get(TcpipKeys.IPV4_ONLY));
+        long buffer = config.get(TcpipKeys.TCP_BUFFER);
+        if (buffer < 4096 || buffer > (1 << 30)) {
+            throw new io.miragej.platform.ConfigException("--tcp-buffer=" + buffer + " is out of range: give 4K to 1G");
+        }
+        b.tcp(io.miragej.tcpip.tcp.TcpConfig.defaults().withBuffers((int) buffer, (int) buffer).withCongestion(
+                config.get(TcpipKeys.TCP_CONGESTION).equals("cubic") ? io.miragej.tcpip.tcp.CongestionControl.Kind.CUBIC
+                        : io.miragej.tcpip.tcp.CongestionControl.Kind.NEW_RENO));
         boolean dhcp = config.get(TcpipKeys.DHCP);
         b.dhcp(dhcp);
         DirectStack stack;

@@ -38,6 +38,16 @@ public final class TcpipKeys implements KeySet {
     public static final Key<Boolean> IPV4_ONLY = Key.flag("ipv4-only", false,
             "turn IPv6 off in the direct stack");
 
+    /** TCP's congestion control algorithm. */
+    public static final Key<String> TCP_CONGESTION = Key.choice("tcp-congestion", "newreno",
+            "congestion control of the direct stack's TCP: newreno (RFC 5681) or cubic (RFC 9438)", "newreno",
+            "cubic");
+
+    /** Bytes per TCP connection buffered for sending and for receiving (the largest window offered). */
+    public static final Key<Long> TCP_BUFFER = Key.size("tcp-buffer", 256L * 1024,
+            "send and receive buffer of each TCP connection of the direct stack, like 256K or 4M (the receive"
+                    + " buffer is the largest window offered: raise it for long fat paths)");
+
     @Override
     public String owner() {
         return "mirage-tcpip";
@@ -45,6 +55,6 @@ public final class TcpipKeys implements KeySet {
 
     @Override
     public List<Key<?>> keys() {
-        return List.of(IPV4, IPV4_GATEWAY, DHCP, IPV6, IPV6_GATEWAY, SLAAC, IPV4_ONLY);
+        return List.of(IPV4, IPV4_GATEWAY, DHCP, IPV6, IPV6_GATEWAY, SLAAC, IPV4_ONLY, TCP_CONGESTION, TCP_BUFFER);
     }
 }

@@ -52,7 +52,18 @@ class DirectStackProviderTest {
     void theKeysArePublished() {
         List<String> names = keys().stream().map(Key::name).toList();
         assertTrue(names.containsAll(List.of("ipv4", "ipv4-gateway", "dhcp", "ipv6", "ipv6-gateway", "slaac",
-                "ipv4-only")), names.toString());
+                "ipv4-only", "tcp-congestion", "tcp-buffer")), names.toString());
+    }
+
+    @Test
+    void tcpSettingsFromKeys() throws Exception {
+        DirectStack stack = (DirectStack) open("--ipv4=10.3.0.2/24", "--tcp-congestion=cubic", "--tcp-buffer=4M");
+        io.miragej.tcpip.tcp.TcpConfig tcp = stack.core().tcp().config();
+        assertEquals(io.miragej.tcpip.tcp.CongestionControl.Kind.CUBIC, tcp.congestion());
+        assertEquals(4 << 20, tcp.receiveBuffer());
+        assertEquals(4 << 20, tcp.sendBuffer());
+        ConfigException e = assertThrows(ConfigException.class, () -> open("--tcp-buffer=2G"));
+        assertTrue(e.getMessage().contains("--tcp-buffer"), e.getMessage());
     }
 
     @Test

@@ -26,7 +26,9 @@ import java.util.ArrayDeque;
  *
  * <p>Counters: {@code tcp.rx.segments}, {@code tcp.tx.segments}, {@code tcp.tx.retransmits},
  * {@code tcp.tx.resets}, {@code tcp.rx.resets}, {@code tcp.rto}, {@code tcp.fast-retransmits},
- * {@code tcp.dup-acks}, {@code tcp.out-of-order}, {@code tcp.window-probes}, {@code
+ * {@code tcp.dup-acks}, {@code tcp.tlp.probes}, {@code tcp.tlp.repairs} (probes that repaired a loss),
+ * {@code tcp.rack.losses} (ACKs on which RACK found losses), {@code tcp.rack.reorder-timeouts},
+ * {@code tcp.out-of-order}, {@code tcp.window-probes}, {@code
  * tcp.keepalive-probes}, {@code tcp.challenge-acks}, {@code tcp.connections.active}, {@code
  * .passive}, {@code .established}, {@code .timed-out}, {@code tcp.syn.backlog-evicted}, {@code
  * tcp.time-wait.evicted}, {@code tcp.pmtu.reductions}; drops {@code tcp.drop.short}, {@code
@@ -82,6 +84,10 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
     final Counter rxResets;
     final Counter rtoExpired;
     final Counter fastRetransmits;
+    final Counter tlpProbes;
+    final Counter tlpRepairs;
+    final Counter rackLosses;
+    final Counter rackTimeouts;
     final Counter duplicateAcks;
     final Counter outOfOrderSegments;
     final Counter windowProbes;
@@ -123,6 +129,10 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
         rxResets = counters.counter("tcp.rx.resets");
         rtoExpired = counters.counter("tcp.rto");
         fastRetransmits = counters.counter("tcp.fast-retransmits");
+        tlpProbes = counters.counter("tcp.tlp.probes");
+        tlpRepairs = counters.counter("tcp.tlp.repairs");
+        rackLosses = counters.counter("tcp.rack.losses");
+        rackTimeouts = counters.counter("tcp.rack.reorder-timeouts");
         duplicateAcks = counters.counter("tcp.dup-acks");
         outOfOrderSegments = counters.counter("tcp.out-of-order");
         windowProbes = counters.counter("tcp.window-probes");

@@ -60,6 +60,8 @@ public final class TcpConnection {
     static final int SACK_SCOREBOARD = 32;
     static final int OUT_OF_ORDER_RANGES = 32;
     static final int MIN_MSS = 88;
+    /** RFC 8985 7.2: the worst-case delayed ACK a probe timeout allows for (WCDelAckT). */
+    static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
 
     final Tcp tcp;
     private final TcpConfig config;
@@ -106,6 +108,10 @@ public final class TcpConnection {
     private int peerFinSeq;
     private boolean finReceived;
     private int lastAckSent;
+    /** A D-SACK block to send with the next ACK: data that arrived twice. */
+    private boolean dsackPending;
+    private int dsackStart;
+    private int dsackEnd;
 
     // ---- options ----
     private boolean tsOk;
@@ -119,15 +125,35 @@ public final class TcpConnection {
     int smss;
 
     // ---- congestion control and loss recovery ----
+    private final CongestionControl cc;
     int cwnd;
     int ssthresh = Integer.MAX_VALUE;
-    private int bytesAckedInAvoidance;
     boolean inRecovery;
+    /** After a retransmission timeout with RACK: lost segments are resent until {@link #recover}. */
+    boolean rtoRecovery;
+    /** Proportional rate reduction (RFC 6937): delivered and sent in this recovery, flight at its start. */
+    private int prrDelivered;
+    private int prrOut;
+    private int recoverFs;
     private int recover;
     private int highRxt;
     int dupAcks;
     private boolean retransmitHead;
     private RangeSet sacked;
+    /** RACK-TLP (RFC 8985) where the peer does SACK: the segments in flight and RACK's state. */
+    private SentLog sentLog;
+    private Rack rack;
+    /** The reordering timer of RACK: when the next segment may be declared lost. */
+    long reorderAt = Long.MAX_VALUE;
+    /** The probe timeout of TLP (RFC 8985 7). */
+    long tlpAt = Long.MAX_VALUE;
+    private boolean tlpDue;
+    /** A probe is out and its outcome unknown (TLP.end_seq is set). */
+    private boolean tlpOutstanding;
+    private int tlpEndSeq;
+    private boolean tlpRetransmitted;
+    /** Set when the probe timer is to be (re)started after this event (new data sent, data acked). */
+    private boolean tlpRestart;
 
     // ---- timers (absolute nanoseconds; Long.MAX_VALUE when off) ----
     final RttEstimator rtt = new RttEstimator();
@@ -186,6 +212,7 @@ public final class TcpConnection {
                 + Tcp.PROTOCOL;
         this.noDelay = config.noDelay();
         this.keepAlive = config.keepAlive();
+        this.cc = config.congestion().create();
         sndUna = sndNxt = sndMax = iss;
         sndWl2 = iss;
         highRxt = recover = iss;
@@ -231,6 +258,10 @@ public final class TcpConnection {
             receiveBuffer = new ByteRing(config.receiveBuffer());
             outOfOrder = new RangeSet(OUT_OF_ORDER_RANGES);
             sacked = new RangeSet(SACK_SCOREBOARD);
+            if (config.rack()) {
+                sentLog = new SentLog();
+                rack = new Rack();
+            }
         }
     }
 
@@ -464,6 +495,10 @@ public final class TcpConnection {
         if (!acceptable && !(window == 0 && seq == rcvNxt)) {
             if ((flags & RST) == 0) {
                 ackNow = true;
+                int len = seg.payloadLength();
+                if (len > 0 && Seq.le(seq + len, rcvNxt)) {
+                    reportDuplicate(seq, len); // an old duplicate: D-SACK it (RFC 2883 4.1.1)
+                }
             }
             tcp.dropOutOfWindow.increment();
             return;
@@ -656,6 +691,8 @@ public final class TcpConnection {
     private boolean processAck(TcpHeader seg, long now) {
         int ack = seg.ack();
         int seq = seg.seq();
+        int unaBefore = sndUna;
+        int sackedBefore = sentLog != null ? sentLog.sackedBytes() : 0;
         if (Seq.gt(ack, sndMax)) {
             ackNow = true; // acknowledges something not yet sent
             return false;
@@ -680,13 +717,16 @@ public final class TcpConnection {
         int acked = ack - sndUna;
         if (acked > 0) {
             newAck(seg, ack, acked, now);
-            updateScoreboard(seg);
+            updateScoreboard(seg, now);
         } else if (acked == 0 && sndUna != sndMax && seg.payloadLength() == 0 && !windowChanged
                 && (seg.flags() & (SYN | FIN)) == 0) {
-            updateScoreboard(seg);
+            updateScoreboard(seg, now);
             duplicateAck(now);
         } else {
-            updateScoreboard(seg);
+            updateScoreboard(seg, now);
+        }
+        if (rackOn()) {
+            rackAfterAck(seg, (sndUna - unaBefore) + (sentLog.sackedBytes() - sackedBefore), now);
         }
         return true;
     }
@@ -719,9 +759,16 @@ public final class TcpConnection {
             rttTiming = false;
         }
         retries = 0;
+        if (rackOn()) {
+            rackAcknowledged(seg, ack, now);
+            tlpRestart = true;
+        }
         if (inRecovery) {
             if (Seq.ge(ack, recover)) {
                 inRecovery = false;
+                if (rack != null) {
+                    rack.recoveryEnded();
+                }
                 int flight = sndMax - sndUna;
                 cwnd = Math.min(ssthresh, Math.max(flight, smss) + smss); // RFC 6582 3.2 step 3
             } else if (!sackOk) {
@@ -729,16 +776,11 @@ public final class TcpConnection {
                 cwnd = Math.max(cwnd - dataAcked + smss, smss);
             }
         } else if (dataAcked > 0) {
-            if (cwnd < ssthresh) {
-                cwnd += Math.min(dataAcked, 2 * smss); // slow start, L = 2 (RFC 3465)
-            } else {
-                bytesAckedInAvoidance += dataAcked;
-                if (bytesAckedInAvoidance >= cwnd) {
-                    bytesAckedInAvoidance -= cwnd;
-                    cwnd += smss;
-                }
+            if (rtoRecovery && Seq.ge(ack, recover)) {
+                rtoRecovery = false;
+                rack.recoveryEnded();
             }
-            cwnd = Math.min(cwnd, 1 << 30);
+            cwnd = cc.onAck(cwnd, ssthresh, dataAcked, smss, now, rtt.srtt());
         }
         dupAcks = 0;
         rtoAt = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
@@ -750,19 +792,25 @@ public final class TcpConnection {
     private void duplicateAck(long now) {
         dupAcks++;
         tcp.duplicateAcks.increment();
+        if (rackOn()) {
+            return; // RACK marks losses from what was SACKed (processAck)
+        }
         if (!inRecovery) {
             if ((dupAcks >= DUP_THRESHOLD || (sackOk && lostBoundary() > 0)) && Seq.ge(sndUna, recover)) {
-                enterRecovery();
+                enterRecovery(now);
             }
         } else if (!sackOk) {
             cwnd += smss; // inflation for each segment that left the network (RFC 5681 3.2 step 4)
         }
     }
 
-    private void enterRecovery() {
+    private void enterRecovery(long now) {
         int flight = sndMax - sndUna;
-        ssthresh = Math.max(flight / 2, 2 * smss);
+        ssthresh = cc.onCongestion(cwnd, flight, smss, now);
         cwnd = sackOk ? ssthresh : ssthresh + DUP_THRESHOLD * smss;
+        recoverFs = flight;
+        prrDelivered = 0;
+        prrOut = 0;
         inRecovery = true;
         recover = sndMax;
         highRxt = sndUna;
@@ -771,11 +819,21 @@ public final class TcpConnection {
         tcp.fastRetransmits.increment();
     }
 
-    private void updateScoreboard(TcpHeader seg) {
+    private void updateScoreboard(TcpHeader seg, long now) {
         if (!sackOk || seg.sackBlocks == 0 || sacked == null) {
             return;
         }
-        for (int i = 0; i < seg.sackBlocks; i++) {
+        // Blocks in ascending order, so RACK sees newly SACKed segments in sequence order (RFC 8985
+        // 6.2 step 3); at most four, picked by selection without sorting into a new array.
+        int done = 0;
+        for (int n = 0; n < seg.sackBlocks; n++) {
+            int i = -1;
+            for (int j = 0; j < seg.sackBlocks; j++) {
+                if ((done & (1 << j)) == 0 && (i < 0 || Seq.lt(seg.sackLeft[j], seg.sackLeft[i]))) {
+                    i = j;
+                }
+            }
+            done |= 1 << i;
             int left = seg.sackLeft[i];
             int right = seg.sackRight[i];
             if (!Seq.lt(left, right) || Seq.le(right, sndUna) || Seq.gt(right, sndMax)) {
@@ -785,6 +843,218 @@ public final class TcpConnection {
                 left = sndUna;
             }
             sacked.add(left - sndUna, right - sndUna);
+            if (rackOn()) {
+                rackSacked(seg, left, right, now);
+            }
+        }
+    }
+
+    // =====================================================================================
+    // RACK-TLP (RFC 8985)
+    // =====================================================================================
+
+    /** True when RACK-TLP detects losses on this connection: configured, and the peer does SACK. */
+    boolean rackOn() {
+        return sackOk && sentLog != null;
+    }
+
+    /** RACK steps 2 and 3 for the segments a new cumulative ACK covers; then forgets them. */
+    private void rackAcknowledged(TcpHeader seg, int ack, long now) {
+        for (int i = 0; i < sentLog.size() && Seq.le(sentLog.end(i), ack); i++) {
+            if (!sentLog.is(i, SentLog.SACKED)) {
+                rackDelivered(seg, i, now);
+            }
+        }
+        sentLog.acknowledge(ack);
+    }
+
+    /** RACK steps 2 and 3 for the segments a SACK block covers, marked SACKed. */
+    private void rackSacked(TcpHeader seg, int left, int right, long now) {
+        sentLog.splitAt(left);
+        sentLog.splitAt(right);
+        for (int i = sentLog.firstEndingAfter(left); i < sentLog.size() && Seq.le(sentLog.end(i), right); i++) {
+            if (!sentLog.is(i, SentLog.SACKED)) {
+                rackDelivered(seg, i, now);
+                sentLog.markSacked(i);
+            }
+        }
+    }
+
+    private void rackDelivered(TcpHeader seg, int i, long now) {
+        long sentAt = sentLog.sentAt(i);
+        boolean echoedBefore = tsOk && seg.hasTimestamp && Seq.lt(seg.tsEcr, tsNow(sentAt));
+        rack.delivered(sentAt, sentLog.order(i), sentLog.end(i), sentLog.is(i, SentLog.RETRANSMITTED), echoedBefore,
+                now);
+    }
+
+    /** After an acceptable ACK: D-SACK, RACK's loss detection (step 4 and 5) and TLP's outcome. */
+    private void rackAfterAck(TcpHeader seg, int delivered, long now) {
+        boolean dsack = hasDsack(seg);
+        rack.acknowledged(dsack, sndUna, sndMax);
+        rackDetectLoss(now);
+        if (inRecovery) {
+            proportionalRateReduction(delivered);
+        }
+        if (tlpOutstanding && Seq.ge(seg.ack(), tlpEndSeq)) {
+            // RFC 8985 7.4.2: what became of the probe.
+            if (!tlpRetransmitted) {
+                tlpOutstanding = false; // new data delivered; any loss before it is RACK's to find
+            } else if (dsack && seg.sackRight[0] == tlpEndSeq) {
+                tlpOutstanding = false; // the probe was a needless copy: nothing was lost
+            } else if (Seq.gt(seg.ack(), tlpEndSeq)) {
+                tlpOutstanding = false; // the probe repaired a loss: respond to it as congestion
+                ssthresh = cc.onCongestion(cwnd, sndMax - sndUna, smss, now);
+                cwnd = Math.min(cwnd, ssthresh);
+                tcp.tlpRepairs.increment();
+            }
+        }
+    }
+
+    /** RACK step 5: marks losses, arms the reordering timer, starts recovery when something was lost. */
+    private void rackDetectLoss(long now) {
+        long window = rack.reorderingWindow(inRecovery || rtoRecovery, sentLog.sackedSegments(), rtt.srtt());
+        int lostBefore = sentLog.lostBytes();
+        long timeout = rack.detectLoss(sentLog, window, now);
+        reorderAt = timeout > 0 ? now + timeout : Long.MAX_VALUE;
+        if (sentLog.lostBytes() > lostBefore) {
+            tcp.rackLosses.increment();
+            if (!inRecovery && !rtoRecovery) {
+                enterRecovery(now);
+                proportionalRateReduction(0); // entered from the reordering timer: the first resend
+            }
+        }
+    }
+
+    /**
+     * Proportional rate reduction (RFC 6937), with RACK: in recovery the window follows what the
+     * peer reports delivered, sending ssthresh/RecoverFS of it while more than ssthresh is in
+     * flight, and growing back towards ssthresh by slow start (the SSRB bound) below it. The first
+     * resend of a recovery always goes.
+     */
+    private void proportionalRateReduction(int delivered) {
+        prrDelivered += Math.max(delivered, 0);
+        int pipe = rackPipe();
+        long sendCount;
+        if (pipe > ssthresh) {
+            sendCount = ((long) prrDelivered * ssthresh + recoverFs - 1) / Math.max(recoverFs, 1) - prrOut;
+        } else {
+            sendCount = Math.min(ssthresh - pipe, Math.max(prrDelivered - prrOut, delivered) + (long) smss);
+        }
+        if (prrOut == 0) {
+            sendCount = Math.max(sendCount, smss);
+        }
+        cwnd = (int) Math.max(pipe + Math.max(sendCount, 0), smss);
+    }
+
+    /** A D-SACK (RFC 2883): the first block reports data received twice. */
+    private static boolean hasDsack(TcpHeader seg) {
+        if (seg.sackBlocks == 0) {
+            return false;
+        }
+        int left = seg.sackLeft[0];
+        int right = seg.sackRight[0];
+        return Seq.le(right, seg.ack()) || (seg.sackBlocks > 1 && Seq.ge(left, seg.sackLeft[1])
+                && Seq.le(right, seg.sackRight[1]));
+    }
+
+    /** RACK's pipe: bytes sent, not SACKed and not presumed lost (RFC 6675's pipe with RACK's marks). */
+    private int rackPipe() {
+        return (sndMax - sndUna) - sentLog.sackedBytes() - sentLog.lostBytes();
+    }
+
+    /** Retransmits the first segment RACK (or a timeout) marked lost, if the window allows. */
+    private boolean retransmitLost(long now) {
+        int i = sentLog.firstLost();
+        if (i < 0) {
+            return false;
+        }
+        int start = sentLog.start(i);
+        int end = Seq.min(sentLog.end(i), start + smss - sackSpace());
+        boolean fin = finSent && Seq.ge(end, finSeq() + 1);
+        int len = (fin ? finSeq() : end) - start;
+        if (len < 0 || rackPipe() + Math.max(len, 1) > cwnd) {
+            return false;
+        }
+        if (!sendSegment(start, ACK | (fin ? FIN : 0), start - dataBase(), len, now)) {
+            return false;
+        }
+        sentLog.sent(start, start + len + (fin ? 1 : 0), now);
+        prrOut += Math.max(len, 1);
+        tcp.retransmittedSegments.increment();
+        if (rtoAt == Long.MAX_VALUE) {
+            rtoAt = now + rtt.rto();
+        }
+        return true;
+    }
+
+    /**
+     * The probe timeout (RFC 8985 7.2): two smoothed RTTs, plus the worst-case delayed ACK when a
+     * single segment is in flight. When the retransmission timeout would come first, the probe
+     * takes its place: a probe instead of a timeout's collapse of the window.
+     */
+    private void armTlp(long now) {
+        tlpRestart = false;
+        if (!rackOn() || inRecovery || rtoRecovery || tlpOutstanding || sndUna == sndMax || !tlpState()) {
+            tlpAt = Long.MAX_VALUE;
+            return;
+        }
+        long pto;
+        if (rtt.hasSample()) {
+            pto = 2 * rtt.srtt() + (sndMax - sndUna <= smss ? WORST_CASE_DELAYED_ACK : 2_000_000L);
+        } else {
+            pto = RttEstimator.INITIAL_RTO;
+        }
+        long rtoLeft = rtoAt == Long.MAX_VALUE ? rtt.rto() : rtoAt - now;
+        tlpAt = now + Math.min(pto, rtoLeft); // a timeout due first is replaced by the probe (as Linux)
+    }
+
+    private boolean tlpState() {
+        return state == State.ESTABLISHED || state == State.CLOSE_WAIT || state == State.FIN_WAIT_1
+                || state == State.CLOSING || state == State.LAST_ACK;
+    }
+
+    /**
+     * Sends the tail loss probe (RFC 8985 7.3): a new segment if there is one and the peer's
+     * window takes it, otherwise the last segment again; the retransmission timer restarts.
+     */
+    private void sendProbe(long now) {
+        int dataEnd = dataBase() + sendBuffer.size();
+        int available = dataEnd - sndNxt;
+        int segmentLimit = smss - sackSpace();
+        int len = Math.min(available, segmentLimit);
+        boolean sent = false;
+        if (available > 0 && sndNxt == sndMax && sndUna + sndWnd - sndNxt >= len) {
+            int seq = sndNxt;
+            boolean fin = finQueued && seq + len == finSeq();
+            int flags = ACK | (fin ? FIN : 0) | (seq + len == dataEnd ? PSH : 0);
+            if (sendSegment(seq, flags, seq - dataBase(), len, now)) {
+                sndNxt = sndMax = seq + len + (fin ? 1 : 0);
+                if (fin) {
+                    finSent = true;
+                }
+                sentLog.sent(seq, sndMax, now);
+                tlpRetransmitted = false;
+                sent = true;
+            }
+        } else if (!sentLog.isEmpty()) {
+            int last = sentLog.size() - 1;
+            int end = sentLog.end(last);
+            boolean fin = finSent && end == finSeq() + 1;
+            int dataEndOfRecord = fin ? end - 1 : end;
+            int start = Seq.max(sentLog.start(last), dataEndOfRecord - segmentLimit);
+            len = dataEndOfRecord - start;
+            if (sendSegment(start, ACK | (fin ? FIN : 0), start - dataBase(), len, now)) {
+                sentLog.sent(start, end, now);
+                tcp.retransmittedSegments.increment();
+                tlpRetransmitted = true;
+                sent = true;
+            }
+        }
+        if (sent) {
+            tcp.tlpProbes.increment();
+            tlpOutstanding = true;
+            tlpEndSeq = sndMax;
+            rtoAt = now + rtt.rto();
         }
     }
 
@@ -846,6 +1116,7 @@ public final class TcpConnection {
         int off = seg.payloadOffset();
         int skip = rcvNxt - seq;
         if (skip > 0) {
+            reportDuplicate(seq, Math.min(skip, len));
             if (skip >= len) {
                 tcp.duplicateSegments.increment();
                 ackNow = true;
@@ -869,6 +1140,9 @@ public final class TcpConnection {
             tcp.dropBeyondWindow.increment();
         }
         boolean hadHoles = !outOfOrder.isEmpty();
+        if (rel > 0 && outOfOrder.covers(rel, rel + len)) {
+            reportDuplicate(seq, len); // held already, above a hole
+        }
         receiveBuffer.writeAt(receiveBuffer.size() + rel, seg.buffer(), off, len);
         if (rel == 0) {
             deliver(len);
@@ -912,6 +1186,15 @@ public final class TcpConnection {
         return config.delayedAck() == 0 || rcvNxt - lastAckSent > rcvMss;
     }
 
+    /** A D-SACK for data received twice goes first in the next ACK (RFC 2883). */
+    private void reportDuplicate(int seq, int len) {
+        if (sackOk && len > 0) {
+            dsackPending = true;
+            dsackStart = seq;
+            dsackEnd = seq + len;
+        }
+    }
+
     private void deliver(int n) {
         receiveBuffer.grow(n);
         rcvNxt += n;
@@ -942,10 +1225,7 @@ public final class TcpConnection {
 
     private void enterTimeWait(long now) {
         setState(State.TIME_WAIT);
-        rtoAt = Long.MAX_VALUE;
-        persistAt = Long.MAX_VALUE;
-        keepAliveAt = Long.MAX_VALUE;
-        delayedAckAt = Long.MAX_VALUE;
+        rtoAt = persistAt = keepAliveAt = delayedAckAt = reorderAt = tlpAt = Long.MAX_VALUE;
         closeAt = now + config.timeWait();
         since = now;
         tcp.enteredTimeWait(this);
@@ -992,13 +1272,25 @@ public final class TcpConnection {
                 int newMss = Math.max(MIN_MSS * 6, mtu - overhead - (tsOk ? 12 : 0));
                 if (mtu > 0 && newMss < smss) {
                     smss = newMss;
-                    sndNxt = sndUna; // resend what was in flight in smaller segments
+                    if (rackOn()) {
+                        markLongerThanMssLost(); // resent in smaller segments, as Linux's simple retransmit
+                    } else {
+                        sndNxt = sndUna; // resend what was in flight in smaller segments
+                    }
                     tcp.pmtuReductions.increment();
                 }
             }
             default -> {}
         }
         tcp.afterEvent(this, now);
+    }
+
+    private void markLongerThanMssLost() {
+        for (int i = 0; i < sentLog.size(); i++) {
+            if (sentLog.end(i) - sentLog.start(i) > smss) {
+                sentLog.markLost(i);
+            }
+        }
     }
 
     // =====================================================================================
@@ -1011,11 +1303,25 @@ public final class TcpConnection {
             fail(Failure.NONE);
             return;
         }
+        if (tlpAt <= now) {
+            tlpAt = Long.MAX_VALUE;
+            tlpDue = rackOn() && !inRecovery && !rtoRecovery && !tlpOutstanding && sndUna != sndMax && tlpState();
+            if (tlpDue && rtoAt <= now) {
+                rtoAt = now + rtt.rto(); // the probe goes instead of the timeout
+            }
+        }
         if (rtoAt <= now) {
             rtoAt = Long.MAX_VALUE;
             retransmitTimeout(now);
             if (state == State.CLOSED) {
                 return;
+            }
+        }
+        if (reorderAt <= now) {
+            reorderAt = Long.MAX_VALUE;
+            if (rackOn()) {
+                tcp.rackTimeouts.increment();
+                rackDetectLoss(now);
             }
         }
         if (delayedAckAt <= now) {
@@ -1078,16 +1384,29 @@ public final class TcpConnection {
             return;
         }
         if (retries == 1) {
-            ssthresh = Math.max((sndMax - sndUna) / 2, 2 * smss); // RFC 5681 equation 4
+            ssthresh = cc.onCongestion(cwnd, sndMax - sndUna, smss, now); // RFC 5681 equation 4 for NewReno
         }
+        cc.onTimeout();
         cwnd = smss; // the loss window
-        bytesAckedInAvoidance = 0;
         inRecovery = false;
         retransmitHead = false;
         recover = sndMax;
         dupAcks = 0;
+        tlpOutstanding = false;
+        tlpDue = false;
+        tlpAt = Long.MAX_VALUE;
+        reorderAt = Long.MAX_VALUE;
         if (retries >= 2) {
             sacked.clear(); // the peer may have reneged (RFC 2018 section 8)
+            if (sentLog != null) {
+                sentLog.forgetSacks();
+            }
+        }
+        if (rackOn()) {
+            // RFC 8985 6.3: everything not SACKed is lost and resent as the window allows.
+            rtoRecovery = true;
+            sentLog.markAllLost();
+            return;
         }
         sndNxt = sndUna;
         highRxt = sndUna;
@@ -1101,6 +1420,7 @@ public final class TcpConnection {
             keepAliveAt = lastReceiveTime + config.keepAliveIdle(); // idle time counts from the last segment
         }
         long d = Math.min(rtoAt, delayedAckAt);
+        d = Math.min(d, Math.min(reorderAt, tlpAt));
         d = Math.min(d, persistAt);
         d = Math.min(d, keepAliveAt);
         d = Math.min(d, closeAt);
@@ -1148,6 +1468,9 @@ public final class TcpConnection {
         if (ackNow) {
             sendSegment(sndNxt, ACK, 0, 0, now);
         }
+        if (tlpRestart) {
+            armTlp(now);
+        }
     }
 
     private int dataBase() {
@@ -1162,12 +1485,18 @@ public final class TcpConnection {
         if (sendBuffer == null) {
             return;
         }
-        if (sndUna == sndMax && lastSendTime != 0 && now - lastSendTime > rtt.rto()) {
-            cwnd = Math.min(cwnd, initialWindow()); // restart after idle (RFC 5681 4.1)
+        if (sndUna == sndMax && lastSendTime != 0 && now - lastSendTime > rtt.rto() && cwnd > initialWindow()) {
+            cwnd = initialWindow(); // restart after idle (RFC 5681 4.1)
+            cc.onIdleRestart();
         }
+        if (tlpDue) {
+            tlpDue = false;
+            sendProbe(now);
+        }
+        boolean rackOn = rackOn();
         for (int guard = 0; guard < 10_000; guard++) {
             int dataEnd = dataBase() + sendBuffer.size();
-            if (inRecovery && retransmitRecovery(dataEnd, now)) {
+            if (rackOn ? retransmitLost(now) : inRecovery && retransmitRecovery(dataEnd, now)) {
                 continue;
             }
             // Skip data the peer already holds when resending after a timeout.
@@ -1190,8 +1519,8 @@ public final class TcpConnection {
                 available = 0; // only the FIN is beyond the data
             }
             boolean finPending = finQueued && Seq.le(sndNxt, finSeq());
-            int flight = inRecovery && sackOk ? pipe() : sndNxt - sndUna;
-            int allowance = inRecovery ? 0 : Math.min(dupAcks, 2) * smss; // limited transmit
+            int flight = rackOn ? rackPipe() : inRecovery && sackOk ? pipe() : sndNxt - sndUna;
+            int allowance = inRecovery || rackOn ? 0 : Math.min(dupAcks, 2) * smss; // limited transmit
             int cwndRoom = cwnd + allowance - flight;
             int windowRoom = sndUna + sndWnd - sndNxt;
             int segmentLimit = smss - sackSpace();
@@ -1227,6 +1556,11 @@ public final class TcpConnection {
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && seq + len == dataEnd ? PSH : 0);
             if (!sendSegment(seq, flags, seq - dataBase(), len, now)) {
                 break;
+            }
+            if (rackOn) {
+                sentLog.sent(seq, seq + len + (fin ? 1 : 0), now);
+                tlpRestart |= !resend;
+                prrOut += len;
             }
             if (resend) {
                 tcp.retransmittedSegments.increment();
@@ -1326,10 +1660,10 @@ public final class TcpConnection {
 
     /** Option bytes SACK blocks take in our next segment: payload gives way to them (as Linux). */
     private int sackSpace() {
-        if (!sackOk || outOfOrder == null || outOfOrder.isEmpty()) {
+        if (!sackOk || outOfOrder == null || (outOfOrder.isEmpty() && !dsackPending)) {
             return 0;
         }
-        return 4 + 8 * Math.min(outOfOrder.size(), tsOk ? 3 : 4);
+        return 4 + 8 * Math.min(outOfOrder.size() + (dsackPending ? 1 : 0), tsOk ? 3 : 4);
     }
 
     /** True when the application has read enough that the peer should hear the window opened. */
@@ -1372,8 +1706,10 @@ public final class TcpConnection {
         boolean offerSack = syn && (synAck ? sackOk : config.sack());
         boolean offerWs = syn && (synAck ? wsOk : config.windowScaling());
         int sackBlocks = 0;
-        if (!syn && sackOk && (flags & (ACK | RST)) == ACK && outOfOrder != null && !outOfOrder.isEmpty()) {
-            sackBlocks = Math.min(outOfOrder.size(), tsOk ? 3 : 4);
+        boolean dsack = false;
+        if (!syn && sackOk && (flags & (ACK | RST)) == ACK && outOfOrder != null) {
+            dsack = dsackPending;
+            sackBlocks = Math.min(outOfOrder.size() + (dsack ? 1 : 0), tsOk ? 3 : 4);
         }
         int optLen;
         if (syn) {
@@ -1426,12 +1762,22 @@ public final class TcpConnection {
                 b.setU8(p, TcpHeader.OPT_NOP).setU8(p + 1, TcpHeader.OPT_NOP).setU8(p + 2, TcpHeader.OPT_SACK)
                         .setU8(p + 3, 2 + 8 * sackBlocks);
                 p += 4;
+                int written = 0;
+                if (dsack) {
+                    b.setI32(p, dsackStart).setI32(p + 4, dsackEnd);
+                    p += 8;
+                    written++;
+                    dsackPending = false;
+                }
                 int first = outOfOrder.mostRecent();
                 if (first < 0) {
                     first = 0;
                 }
-                p = writeSackBlock(b, p, first);
-                for (int i = 0, written = 1; i < outOfOrder.size() && written < sackBlocks; i++) {
+                if (written < sackBlocks) {
+                    p = writeSackBlock(b, p, first);
+                    written++;
+                }
+                for (int i = 0; i < outOfOrder.size() && written < sackBlocks; i++) {
                     if (i != first) {
                         p = writeSackBlock(b, p, i);
                         written++;
@@ -1495,7 +1841,7 @@ public final class TcpConnection {
         if (failure == Failure.NONE) {
             failure = why;
         }
-        rtoAt = delayedAckAt = persistAt = keepAliveAt = closeAt = Long.MAX_VALUE;
+        rtoAt = delayedAckAt = persistAt = keepAliveAt = closeAt = reorderAt = tlpAt = Long.MAX_VALUE;
         ackNow = false;
         setState(State.CLOSED);
     }

@@ -237,6 +237,25 @@ class TcpStateMachineTest {
     }
 
     @Test
+    void dataReceivedTwiceIsReportedByADsackBlockFirst() {
+        int ours = acceptWith(opts(mss(1460), sackPermitted(), timestamp(1, 0)));
+        s.drain();
+        int seq = PEER_ISS + 1;
+        s.inject(PEER_PORT, PORT, seq, ours + 1, ACK, 65535, timestamp(3, 0), new byte[1000]);
+        s.inject(PEER_PORT, PORT, seq, ours + 1, ACK, 65535, timestamp(4, 0), new byte[1000]);
+        Seg below = s.drain().getLast();
+        assertEquals(seq + 1000, below.ack());
+        assertArrayEquals(new int[] {seq, seq + 1000}, below.sack(), "a D-SACK below the ACK (RFC 2883 4.1.1)");
+        s.inject(PEER_PORT, PORT, seq + 2000, ours + 1, ACK, 65535, timestamp(5, 0), new byte[500]);
+        s.drain();
+        s.inject(PEER_PORT, PORT, seq + 2000, ours + 1, ACK, 65535, timestamp(6, 0), new byte[500]);
+        assertArrayEquals(new int[] {seq + 2000, seq + 2500, seq + 2000, seq + 2500}, s.only().sack(),
+                "a duplicate above a hole: the D-SACK block, then the block holding it (RFC 2883 4.1.2)");
+        s.inject(PEER_PORT, PORT, seq + 1000, ours + 1, ACK, 65535, timestamp(7, 0), new byte[1000]);
+        assertArrayEquals(new int[0], s.only().sack(), "reported once");
+    }
+
+    @Test
     void theReceiveWindowIsTheFreeBufferAndNeverShrinks() {
         TcpScript small = new TcpScript(TcpConfig.defaults().withBuffers(4096, 4000).withOptions(false, false, false));
         small.tcp.listen(PORT, accepted::add);

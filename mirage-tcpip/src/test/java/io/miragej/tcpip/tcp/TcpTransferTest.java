@@ -79,6 +79,62 @@ class TcpTransferTest {
         transfer(seed, ch, plain, 1 << 20, 1 << 20, Duration.ofSeconds(900));
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {15, 16})
+    void cubicSurvivesTheSameChannel(long seed) {
+        TcpPair.Channel ch = TcpPair.Channel.perfect().withLatency(2_000_000L, 500_000L).lossy(0.05, 0.02, 0.05, 0.01);
+        transfer(seed, ch, TcpConfig.defaults().withCongestion(CongestionControl.Kind.CUBIC), 2 << 20, 2 << 20,
+                Duration.ofSeconds(600));
+    }
+
+    /** Bulk transfers with 5 % loss, and many short ones, with and without RACK-TLP: RTOs and time. */
+    record LossOutcome(long timeouts, long probes, long virtualNanos) {}
+
+    static LossOutcome lossyRuns(boolean rack, long firstSeed, int runs, long bytes) {
+        TcpPair.Channel ch = TcpPair.Channel.perfect().withLatency(2_000_000L, 500_000L).lossy(0.05, 0.02, 0.05, 0.01);
+        long timeouts = 0;
+        long probes = 0;
+        long time = 0;
+        for (long seed = firstSeed; seed < firstSeed + runs; seed++) {
+            Result r = transfer(seed, ch, TcpConfig.defaults().withRack(rack), bytes, bytes, Duration.ofSeconds(900));
+            for (TcpPair.Side side : new TcpPair.Side[] {r.pair().a, r.pair().b}) {
+                timeouts += side.counters.get("tcp.rto");
+                probes += side.counters.get("tcp.tlp.probes");
+            }
+            time += r.virtualNanos();
+        }
+        return new LossOutcome(timeouts, probes, time);
+    }
+
+    @Test
+    void rackTlpRecoversBulkLossesWithoutTimeoutsAndFaster() {
+        LossOutcome without = lossyRuns(false, 11, 4, 2 << 20);
+        LossOutcome with = lossyRuns(true, 11, 4, 2 << 20);
+        assertTrue(with.timeouts() * 10 < without.timeouts(), "timeouts with " + with + ", without " + without);
+        assertTrue(with.virtualNanos() * 2 < without.virtualNanos(), "time with " + with + ", without " + without);
+    }
+
+    @Test
+    void tailLossProbesSpareShortTransfersTimeouts() {
+        LossOutcome without = lossyRuns(false, 100, 60, 6000);
+        LossOutcome with = lossyRuns(true, 100, 60, 6000);
+        assertTrue(with.probes() > 0, with.toString());
+        assertTrue(with.timeouts() < without.timeouts(), "timeouts with " + with + ", without " + without);
+        assertTrue(with.virtualNanos() < without.virtualNanos(), "time with " + with + ", without " + without);
+    }
+
+    @Test
+    void cubicOutpacesNewRenoOnALongFatLinkWithRandomLoss() {
+        // 200 Mbit/s, 100 ms RTT, 1 loss in 2,000 segments: loss-bound (Mathis: ~6 Mbit/s for Reno).
+        TcpPair.Channel ch = TcpPair.Channel.perfect().withLatency(50_000_000L, 0).withBandwidth(200_000_000L, 2000)
+                .lossy(0.0005, 0, 0, 0);
+        TcpConfig big = TcpConfig.defaults().withBuffers(16 << 20, 16 << 20);
+        long reno = transfer(5, ch, big, 30 << 20, 0, Duration.ofSeconds(600)).virtualNanos();
+        long cubic = transfer(5, ch, big.withCongestion(CongestionControl.Kind.CUBIC), 30 << 20, 0,
+                Duration.ofSeconds(600)).virtualNanos();
+        assertTrue(cubic * 5 < reno * 4, "CUBIC " + cubic / 1_000_000 + " ms, NewReno " + reno / 1_000_000 + " ms");
+    }
+
     @Test
     void aSlowReaderClosesTheWindowAndTheSenderProbesIt() {
         TcpConfig small = TcpConfig.defaults().withBuffers(64 * 1024, 8 * 1024);
