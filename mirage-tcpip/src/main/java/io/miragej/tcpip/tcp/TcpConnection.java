@@ -891,7 +891,12 @@ public final class TcpConnection {
     private void rackAfterAck(TcpHeader seg, int delivered, long now) {
         boolean dsack = hasDsack(seg);
         rack.acknowledged(dsack, sndUna, sndMax);
-        rackDetectLoss(now);
+        if (seg.sackBlocks > 0 || sentLog.sackedSegments() > 0 || inRecovery || rtoRecovery
+                || reorderAt != Long.MAX_VALUE) {
+            // Without SACK information and outside recovery every segment in flight was sent after
+            // the ones just acknowledged: nothing to judge, and no walk over the log per ACK.
+            rackDetectLoss(now);
+        }
         if (inRecovery) {
             proportionalRateReduction(delivered);
         }
