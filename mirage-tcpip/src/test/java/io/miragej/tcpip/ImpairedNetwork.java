@@ -19,6 +19,10 @@ final class ImpairedNetwork implements Network {
     private final long delay;
     private final SplittableRandom random;
     private EventLoop loop;
+    /** Frames dropped, duplicated and held back long enough to be overtaken, both ways. */
+    final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong duplicated = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong reordered = new java.util.concurrent.atomic.AtomicLong();
 
     ImpairedNetwork(Network inner, long seed, double loss, double duplicate, double reorder, long delayNanos) {
         this.inner = inner;
@@ -30,7 +34,11 @@ final class ImpairedNetwork implements Network {
     }
 
     private long delayOf() {
-        return delay + (random.nextDouble() < reorder ? random.nextLong(2 * delay + 1) : 0);
+        if (random.nextDouble() < reorder) {
+            reordered.incrementAndGet();
+            return delay + 1 + random.nextLong(2 * delay + 1);
+        }
+        return delay;
     }
 
     @Override
@@ -38,9 +46,13 @@ final class ImpairedNetwork implements Network {
         this.loop = loop;
         inner.listen(loop, frame -> {
             if (random.nextDouble() < loss) {
+                dropped.incrementAndGet();
                 return;
             }
             int copies = random.nextDouble() < duplicate ? 2 : 1;
+            if (copies == 2) {
+                duplicated.incrementAndGet();
+            }
             for (int i = 0; i < copies; i++) {
                 PacketBuffer copy = PacketBuffer.allocate(HEADROOM, frame.length());
                 copy.setBytes(0, frame);
@@ -55,10 +67,12 @@ final class ImpairedNetwork implements Network {
     @Override
     public boolean send(PacketBuffer frame) {
         if (random.nextDouble() < loss) {
+            dropped.incrementAndGet();
             frame.release();
             return true;
         }
         if (random.nextDouble() < duplicate) {
+            duplicated.incrementAndGet();
             PacketBuffer twin = inner.allocate();
             if (twin != null) {
                 twin.extend(frame.length());

@@ -151,8 +151,10 @@ class LinuxInteropTest {
     }
 
     /**
-     * Impairs the Linux side: tc netem when the kernel has it; otherwise nftables drops 3 % each
-     * way and duplicates 1 %, and delay and reordering come from our side of the device.
+     * Impairs the Linux side: tc netem when the kernel has it. This machine's kernel and CI's have
+     * no sch_netem (CONFIG_NET_SCH_NETEM is not set), so there nftables drops 3 % each way (input
+     * and output hooks) and duplicates 1 % of what Linux sends (a netdev egress hook), with
+     * counters on every rule; delay and reordering then come from our side of the device.
      */
     String impairLinuxSide() throws Exception {
         Netns.Result netem = ns.exec("tc", "qdisc", "add", "dev", tap, "root", "netem", "loss", "3%", "delay", "2ms",
@@ -164,11 +166,14 @@ class LinuxInteropTest {
         Path rules = dir.resolve("impair.nft");
         Files.writeString(rules, """
                 table inet mjloss {
-                  chain in { type filter hook input priority 0; numgen random mod 100 < 3 drop; }
-                  chain out { type filter hook output priority 0; numgen random mod 100 < 3 drop; }
+                  chain in { type filter hook input priority 0; numgen random mod 100 < 3 counter drop; }
+                  chain out { type filter hook output priority 0; numgen random mod 100 < 3 counter drop; }
                 }
                 table netdev mjdup {
-                  chain egress { type filter hook egress device "%s" priority 0; numgen random mod 100 < 1 dup to "%s"; }
+                  chain egress {
+                    type filter hook egress device "%s" priority 0;
+                    numgen random mod 100 < 1 counter dup to "%s";
+                  }
                 }
                 """.formatted(tap, tap));
         Netns.Result nft = ns.exec("nft", "-f", rules.toString());
@@ -179,22 +184,81 @@ class LinuxInteropTest {
         return "nftables";
     }
 
+    /** The packet counts of the nftables rules of {@code table}, in rule order. */
+    long[] nftCounts(String family, String table) throws Exception {
+        String out = sh("nft list table " + family + " " + table);
+        return java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(out).results()
+                .mapToLong(m -> Long.parseLong(m.group(1))).toArray();
+    }
+
+    /** Linux's TCP counters in the namespace (it is new: absolute values are this test's). */
+    java.util.Map<String, Long> linuxCounters() throws Exception {
+        java.util.Map<String, Long> m = new java.util.HashMap<>();
+        for (String line : sh("nstat -az").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[1].matches("\\d+")) {
+                m.put(f[0], Long.parseLong(f[1]));
+            }
+        }
+        return m;
+    }
+
     @Test
     void transfersCompleteThroughLossDelayDuplicationAndReordering() throws Exception {
         String how = impairLinuxSide();
         // Without netem, delay and reordering come from our side of the wire: the stack on an impaired device.
-        start(how.equals("netem") ? device : new ImpairedNetwork(device, 99, 0.0, 0.0, 0.10, 2_000_000L));
+        ImpairedNetwork impaired = how.equals("netem") ? null : new ImpairedNetwork(device, 99, 0.0, 0.0, 0.10,
+                2_000_000L);
+        start(impaired != null ? impaired : device);
         stack.tcp().listen(7, flow -> flow.transferTo(flow));
         String out = sh("cd " + dir + " && head -c 4194304 /dev/urandom > in && timeout 120 nc -N " + US
                 + " 7 < in > out && sha256sum in out");
         String[] lines = out.trim().split("\n");
         assertEquals(lines[0].split(" ")[0], lines[1].split(" ")[0], out);
-        assertTrue(counters.get("tcp.tx.retransmits") > 0, "netem did drop our segments");
+        // The stack connects out and sends through the same impairment.
+        Path received = dir.resolve("received");
+        Process server = ns.start("socat", "-u", "TCP-LISTEN:9000,reuseaddr", "CREATE:" + received);
+        byte[] data = new byte[2 << 20];
+        new Random(7).nextBytes(data);
+        Flow f = connectWithRetry(Endpoint.of(LINUX, 9000));
+        f.write(data);
+        f.close();
+        assertTrue(server.waitFor(60, TimeUnit.SECONDS), "socat did not finish");
+        assertEquals(sha256(data), sha256(Files.readAllBytes(received)));
         // and UDP still answers
         stack.udp().listen(8, (socket, from, payload) -> socket.send(from, payload));
         Netns.Result r = ns.exec("bash", "-c", "for i in 1 2 3 4 5; do echo x | timeout 3 socat -t 1 - UDP:" + US
                 + ":8 && exit 0; done; exit 1");
         assertEquals(0, r.status(), r.output());
+
+        // The impairment was real, and both stacks saw and repaired it.
+        java.util.Map<String, Long> linux = linuxCounters();
+        StringBuilder ours = new StringBuilder();
+        for (String c : new String[] {"tcp.tx.segments", "tcp.tx.retransmits", "tcp.rack.losses", "tcp.tlp.probes",
+                "tcp.rto", "tcp.rx.segments", "tcp.out-of-order", "tcp.drop.duplicate", "tcp.drop.paws"}) {
+            ours.append(' ').append(c).append('=').append(counters.get(c));
+        }
+        StringBuilder theirs = new StringBuilder();
+        for (String c : new String[] {"TcpOutSegs", "TcpRetransSegs", "TcpExtTCPOFOQueue", "TcpExtTCPSACKReorder",
+                "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKOldSent", "TcpExtTCPTimeouts"}) {
+            theirs.append(' ').append(c).append('=').append(linux.getOrDefault(c, 0L));
+        }
+        String seen = how + "\nours:" + ours + "\nLinux:" + theirs;
+        if (impaired != null) {
+            long[] lost = nftCounts("inet", "mjloss");
+            long[] dup = nftCounts("netdev", "mjdup");
+            seen += "\nnft dropped in " + lost[0] + ", out " + lost[1] + ", duplicated " + dup[0] + "; reordered "
+                    + impaired.reordered;
+            assertTrue(lost[0] > 0 && lost[1] > 0, "nftables dropped both ways: " + seen);
+            assertTrue(dup[0] > 0, "nftables duplicated: " + seen);
+            assertTrue(impaired.reordered.get() > 0, "frames were held back to be overtaken: " + seen);
+        }
+        System.out.println("impaired transfers, " + seen.replace("\n", "\n  "));
+        assertTrue(counters.get("tcp.tx.retransmits") > 0, "we resent what was dropped: " + seen);
+        assertTrue(linux.getOrDefault("TcpRetransSegs", 0L) > 0, "Linux resent what was dropped: " + seen);
+        assertTrue(counters.get("tcp.out-of-order") > 0, "we received out of order: " + seen);
+        assertTrue(linux.getOrDefault("TcpExtTCPOFOQueue", 0L) > 0, "Linux received out of order: " + seen);
+        assertTrue(counters.get("tcp.drop.duplicate") > 0, "we received duplicates: " + seen);
     }
 
     @Test

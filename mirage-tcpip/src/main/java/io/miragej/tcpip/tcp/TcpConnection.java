@@ -57,6 +57,8 @@ public final class TcpConnection {
     static final int DUP_THRESHOLD = 3;
     static final long MAX_PERSIST = 60_000_000_000L;
     static final long PAWS_IDLE = 24L * 24 * 3600 * 1_000_000_000L;
+    /** Timestamp ticks a segment may lag TS.Recent by and still pass PAWS (Linux's TCP_PAWS_WINDOW). */
+    static final int PAWS_TOLERANCE = 1;
     static final int SACK_SCOREBOARD = 32;
     static final int OUT_OF_ORDER_RANGES = 32;
     static final int MIN_MSS = 88;
@@ -475,9 +477,10 @@ public final class TcpConnection {
         }
         int flags = seg.flags();
         int seq = seg.seq();
-        // PAWS (RFC 7323 5.3)
-        if (tsOk && seg.hasTimestamp && (flags & RST) == 0 && Seq.lt(seg.tsVal, tsRecent)
-                && now - tsRecentTime < PAWS_IDLE) {
+        // PAWS (RFC 7323 5.3), as Linux: one tick of tolerance, and a duplicate ACK that was merely
+        // overtaken (nothing in it but an acknowledgment already known) is not thrown away.
+        if (tsOk && seg.hasTimestamp && (flags & RST) == 0 && tsRecent - seg.tsVal > PAWS_TOLERANCE
+                && now - tsRecentTime < PAWS_IDLE && !disorderedDuplicateAck(seg)) {
             tcp.dropPaws.increment();
             ackNow = true;
             return;
@@ -493,14 +496,15 @@ public final class TcpConnection {
                     || Seq.inRange(seq + segLen - 1, rcvNxt, rcvNxt + window));
         }
         if (!acceptable && !(window == 0 && seq == rcvNxt)) {
+            int len = seg.payloadLength();
+            boolean duplicate = len > 0 && Seq.le(seq + len, rcvNxt);
             if ((flags & RST) == 0) {
                 ackNow = true;
-                int len = seg.payloadLength();
-                if (len > 0 && Seq.le(seq + len, rcvNxt)) {
+                if (duplicate) {
                     reportDuplicate(seq, len); // an old duplicate: D-SACK it (RFC 2883 4.1.1)
                 }
             }
-            tcp.dropOutOfWindow.increment();
+            (duplicate ? tcp.duplicateSegments : tcp.dropOutOfWindow).increment();
             return;
         }
         // RST (RFC 5961 3.2: only an exact match resets; others in the window get a challenge ACK)
@@ -596,6 +600,11 @@ public final class TcpConnection {
             peerFinSeq = seq + len;
         }
         processFinIfReady(now);
+    }
+
+    private boolean disorderedDuplicateAck(TcpHeader seg) {
+        return (seg.flags() & (SYN | FIN | RST | ACK)) == ACK && seg.payloadLength() == 0 && seg.seq() == rcvNxt
+                && seg.ack() == sndUna;
     }
 
     private void synSentInput(TcpHeader seg, long now) {

@@ -658,6 +658,21 @@ class TcpStateMachineTest {
         assertEquals(PEER_ISS + 11, s.only().ack(), "and it is answered with an ACK");
     }
 
+    @Test
+    void pawsToleratesOneTickAndAnOvertakenDuplicateAck() {
+        int ours = acceptWith(opts(mss(1460), timestamp(1, 0)));
+        TcpConnection c = accepted.getFirst();
+        s.drain();
+        s.inject(PEER_PORT, PORT, PEER_ISS + 1, ours + 1, ACK, 65535, timestamp(2000, 0), new byte[10]);
+        s.inject(PEER_PORT, PORT, PEER_ISS + 11, ours + 1, ACK, 65535, timestamp(1999, 0), new byte[10]);
+        assertEquals(20, c.readable(), "one tick older: taken");
+        s.inject(PEER_PORT, PORT, PEER_ISS + 21, ours + 1, ACK, 65535, timestamp(1500, 0), none());
+        assertEquals(0, s.counters.get("tcp.drop.paws"), "a pure duplicate ACK that was overtaken");
+        s.inject(PEER_PORT, PORT, PEER_ISS + 21, ours + 1, ACK, 65535, timestamp(1500, 0), new byte[10]);
+        assertEquals(1, s.counters.get("tcp.drop.paws"), "old data is still refused");
+        assertEquals(20, c.readable());
+    }
+
     // ---- bounds ----
 
     @Test
