@@ -3,21 +3,52 @@ package io.miragej.tcpip.tcp;
 import io.miragej.buffer.PacketBuffer;
 
 /**
- * A fixed-capacity byte ring: TCP's send and receive buffers. Bytes are appended at the tail and
+ * A bounded byte ring: TCP's send and receive buffers. Bytes are appended at the tail and
  * consumed at the head; a receive buffer also writes out-of-order data at offsets past the tail
- * ({@link #writeAt}) before they become readable. Allocates only when made.
+ * ({@link #writeAt}) before they become readable.
+ *
+ * <p>Its memory grows with use: it starts at {@link #INITIAL} bytes and doubles, up to its
+ * capacity, only when more bytes are held than ever before; it never shrinks. An idle connection
+ * costs a few kilobytes, however large its buffers may become; a busy one allocates a handful of
+ * times while it warms up and then never again.
  */
 final class ByteRing {
-    private final byte[] data;
+    static final int INITIAL = 4096;
+
+    private final int capacity;
+    private byte[] data;
     private int head;
     private int size;
 
     ByteRing(int capacity) {
-        data = new byte[capacity];
+        this.capacity = capacity;
+        data = new byte[Math.min(capacity, INITIAL)];
     }
 
     int capacity() {
+        return capacity;
+    }
+
+    /** Bytes of memory the ring holds now. */
+    int allocated() {
         return data.length;
+    }
+
+    /** Makes offsets below {@code end} (from the head) addressable, growing the memory if needed. */
+    private void ensure(int end) {
+        if (end <= data.length) {
+            return;
+        }
+        int n = data.length;
+        while (n < end) {
+            n = (int) Math.min(capacity, 2L * n);
+        }
+        byte[] d = new byte[n];
+        int first = data.length - head; // unwrapped: offset k from the head stays offset k
+        System.arraycopy(data, head, d, 0, first);
+        System.arraycopy(data, 0, d, first, head);
+        data = d;
+        head = 0;
     }
 
     /** Bytes between head and tail. */
@@ -26,7 +57,7 @@ final class ByteRing {
     }
 
     int free() {
-        return data.length - size;
+        return capacity - size;
     }
 
     private int index(int offset) {
@@ -37,6 +68,7 @@ final class ByteRing {
     /** Appends up to {@code len} bytes; returns how many fit. */
     int append(byte[] src, int off, int len) {
         int n = Math.min(len, free());
+        ensure(size + n);
         writeBytes(size, src, off, n);
         size += n;
         return n;
@@ -53,6 +85,7 @@ final class ByteRing {
 
     /** Writes {@code len} bytes of a packet at {@code offset} from the head (may be past the tail). */
     void writeAt(int offset, PacketBuffer src, int srcIndex, int len) {
+        ensure(offset + len);
         int start = index(offset);
         int first = Math.min(len, data.length - start);
         src.getBytes(srcIndex, data, start, first);
