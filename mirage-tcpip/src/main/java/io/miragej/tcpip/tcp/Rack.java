@@ -23,6 +23,8 @@ final class Rack {
     /** RACK.rtt: the RTT of that segment. */
     private long rtt;
     private long minRtt = Long.MAX_VALUE;
+    /** The newest unambiguous RTT sample since {@link #takeSample}, or -1. */
+    private long latestSample = -1;
     private long minRttAt;
     /** RACK.fack: the highest sequence number delivered. */
     private boolean fackSet;
@@ -48,6 +50,13 @@ final class Rack {
 
     long rtt() {
         return rtt;
+    }
+
+    /** The newest RTT sample taken from delivered segments since the last call, or -1. */
+    long takeSample() {
+        long s = latestSample;
+        latestSample = -1;
+        return s;
     }
 
     int reorderingWindowMultiplier() {
@@ -79,6 +88,7 @@ final class Rack {
             return; // may acknowledge the original transmission: no sample
         }
         rttSample(sample, now);
+        latestSample = sample;
         if (!delivered || sentAfter(sentAt, order, xmitTs, xmitOrder)) {
             delivered = true;
             xmitTs = sentAt;

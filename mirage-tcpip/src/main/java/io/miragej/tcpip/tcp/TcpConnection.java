@@ -128,6 +128,8 @@ public final class TcpConnection {
 
     // ---- congestion control and loss recovery ----
     private final CongestionControl cc;
+    /** HyStart++ (RFC 9406) for the first slow start, or null. */
+    private final HyStart hyStart;
     int cwnd;
     int ssthresh = Integer.MAX_VALUE;
     boolean inRecovery;
@@ -215,6 +217,7 @@ public final class TcpConnection {
         this.noDelay = config.noDelay();
         this.keepAlive = config.keepAlive();
         this.cc = config.congestion().create();
+        this.hyStart = config.hyStart() ? new HyStart() : null;
         sndUna = sndNxt = sndMax = iss;
         sndWl2 = iss;
         highRxt = recover = iss;
@@ -768,9 +771,13 @@ public final class TcpConnection {
             rttTiming = false;
         }
         retries = 0;
+        long sample = -1;
         if (rackOn()) {
             rackAcknowledged(seg, ack, now);
             tlpRestart = true;
+            sample = rack.takeSample();
+        } else if (tsOk && seg.hasTimestamp && seg.tsEcr != 0) {
+            sample = (long) (tsNow(now) - seg.tsEcr) * 1_000_000L;
         }
         if (inRecovery) {
             if (Seq.ge(ack, recover)) {
@@ -789,7 +796,16 @@ public final class TcpConnection {
                 rtoRecovery = false;
                 rack.recoveryEnded();
             }
-            cwnd = cc.onAck(cwnd, ssthresh, dataAcked, smss, now, rtt.srtt());
+            int growth = dataAcked;
+            if (cwnd < ssthresh && hyStart != null && hyStart.active()) {
+                if (hyStart.onAck(ack, sndMax, sample)) {
+                    ssthresh = cwnd; // HyStart++ found the queue building: congestion avoidance from here
+                    tcp.hyStartExits.increment();
+                } else if (hyStart.conservative()) {
+                    growth = Math.max(1, dataAcked / HyStart.CSS_GROWTH_DIVISOR);
+                }
+            }
+            cwnd = cc.onAck(cwnd, ssthresh, growth, smss, now, rtt.srtt());
         }
         dupAcks = 0;
         rtoAt = sndUna == sndMax ? Long.MAX_VALUE : now + rtt.rto();
@@ -814,6 +830,9 @@ public final class TcpConnection {
     }
 
     private void enterRecovery(long now) {
+        if (hyStart != null) {
+            hyStart.end();
+        }
         int flight = sndMax - sndUna;
         ssthresh = cc.onCongestion(cwnd, flight, smss, now);
         cwnd = sackOk ? ssthresh : ssthresh + DUP_THRESHOLD * smss;
@@ -1401,6 +1420,9 @@ public final class TcpConnection {
             ssthresh = cc.onCongestion(cwnd, sndMax - sndUna, smss, now); // RFC 5681 equation 4 for NewReno
         }
         cc.onTimeout();
+        if (hyStart != null) {
+            hyStart.end();
+        }
         cwnd = smss; // the loss window
         inRecovery = false;
         retransmitHead = false;

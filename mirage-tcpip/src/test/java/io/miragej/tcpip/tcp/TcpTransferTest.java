@@ -136,6 +136,24 @@ class TcpTransferTest {
     }
 
     @Test
+    void hyStartLeavesSlowStartBeforeADeepQueueOverflows() {
+        // 200 Mbit/s, 100 ms RTT, a queue of over two bandwidth-delay products: slow start without
+        // HyStart++ doubles the window until thousands of segments are lost in one round trip.
+        TcpPair.Channel ch = TcpPair.Channel.perfect().withLatency(50_000_000L, 0).withBandwidth(200_000_000L, 6000);
+        TcpConfig big = TcpConfig.defaults().withBuffers(16 << 20, 16 << 20);
+        Result without = transfer(5, ch, big.withHyStart(false), 30 << 20, 0, Duration.ofSeconds(600));
+        Result with = transfer(5, ch, big, 30 << 20, 0, Duration.ofSeconds(600));
+        long rtxWithout = without.pair().a.counters.get("tcp.tx.retransmits");
+        long rtxWith = with.pair().a.counters.get("tcp.tx.retransmits");
+        String report = "with HyStart++ " + with.virtualNanos() / 1_000_000 + " ms, " + rtxWith + " resent, "
+                + with.pair().a.counters.get("tcp.rto") + " RTOs; without " + without.virtualNanos() / 1_000_000
+                + " ms, " + rtxWithout + " resent, " + without.pair().a.counters.get("tcp.rto") + " RTOs";
+        assertEquals(0, with.pair().a.counters.get("tcp.rto"), report);
+        assertTrue(rtxWith * 10 < rtxWithout, report);
+        assertTrue(with.virtualNanos() * 4 < without.virtualNanos() * 3, report);
+    }
+
+    @Test
     void aSlowReaderClosesTheWindowAndTheSenderProbesIt() {
         TcpConfig small = TcpConfig.defaults().withBuffers(64 * 1024, 8 * 1024);
         TcpPair p = new TcpPair(5, TcpPair.Channel.perfect(), small);
