@@ -26,7 +26,7 @@ public final class TcpBench {
     static final String LINUX = "10.79.0.1";
     static final String US = "10.79.0.2";
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
         long bytes = (args.length > 0 ? Long.parseLong(args[0]) : 200) << 20;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         String which = args.length > 2 ? args[2] : "all";
@@ -49,7 +49,10 @@ public final class TcpBench {
         try (Netns ns = Netns.create("mj-bench"); LoopThread loop = new LoopThread("bench-loop")) {
             String tap = Netns.uniqueDeviceName("mjb");
             Counters counters = new Counters();
-            TapNetwork device = TapNetwork.open(tap, MacAddress.parse("02:4d:4a:00:00:09"), 1500, counters);
+            // -Dbench.vnet=true: the prototype TAP device with receive offloads (VnetTap) instead.
+            boolean vnet = Boolean.getBoolean("bench.vnet");
+            io.miragej.device.Network device = vnet ? VnetTap.open(tap, MacAddress.parse("02:4d:4a:00:00:09"))
+                    : TapNetwork.open(tap, MacAddress.parse("02:4d:4a:00:00:09"), 1500, counters);
             ns.moveHere(tap);
             ns.ip("addr", "add", LINUX + "/24", "dev", tap);
             ns.ip("link", "set", tap, "up");
@@ -113,6 +116,10 @@ public final class TcpBench {
             }
             stack.close();
             device.close();
+            if (device instanceof VnetTap v) {
+                System.out.printf("VnetTap prototype: %d frames read, %d of them over 1514 bytes%n", v.frames,
+                        v.superFrames);
+            }
         }
         System.out.printf("bulk TCP, %d MiB, best of %d%n", bytes >> 20, rounds);
         System.out.printf("  Linux -> Linux   (veth)  %8.1f MB/s%n", veth);
