@@ -42,6 +42,9 @@ public abstract sealed class CongestionControl permits NewReno, Cubic {
      */
     abstract int onCongestion(int cwnd, int flight, int smss, long now);
 
+    /** The last congestion event was a false alarm (reordering): return to the state before it. */
+    void undo() {}
+
     /** A retransmission timeout, after {@link #onCongestion}: the window restarts from one segment. */
     void onTimeout() {}
 

@@ -24,6 +24,9 @@ final class Cubic extends CongestionControl {
     private double wEst;
     /** The window in segments with its fraction, as CUBIC grows it. */
     private double window;
+    /** W_max and cwnd_prior before the last congestion event, for an undo. */
+    private double savedWMax;
+    private double savedCwndPrior;
 
     @Override
     int congestionAvoidance(int cwnd, int acked, int smss, long now, long srtt) {
@@ -69,11 +72,20 @@ final class Cubic extends CongestionControl {
     @Override
     int onCongestion(int cwnd, int flight, int smss, long now) {
         double segments = (double) cwnd / smss;
+        savedWMax = wMax;
+        savedCwndPrior = cwndPrior;
         cwndPrior = segments;
         // Fast convergence (4.7): give up bandwidth sooner when the window stopped short of W_max.
         wMax = segments < wMax ? segments * (1 + BETA) / 2 : segments;
         epochStart = -1;
         return Math.max((int) (cwnd * BETA), 2 * smss);
+    }
+
+    @Override
+    void undo() {
+        wMax = savedWMax;
+        cwndPrior = savedCwndPrior;
+        epochStart = -1;
     }
 
     /** After a timeout the next epoch starts from the window of its own time, K = 0 (RFC 9438 4.8). */

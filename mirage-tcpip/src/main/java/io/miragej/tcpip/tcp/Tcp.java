@@ -28,7 +28,8 @@ import java.util.ArrayDeque;
  * {@code tcp.tx.resets}, {@code tcp.rx.resets}, {@code tcp.rto}, {@code tcp.fast-retransmits},
  * {@code tcp.dup-acks}, {@code tcp.tlp.probes}, {@code tcp.tlp.repairs} (probes that repaired a loss),
  * {@code tcp.rack.losses} (ACKs on which RACK found losses), {@code tcp.rack.reorder-timeouts},
- * {@code tcp.hystart.exits} (slow starts HyStart++ ended before a loss),
+ * {@code tcp.hystart.exits} (slow starts HyStart++ ended before a loss), {@code tcp.undo} (recoveries
+ * undone: every retransmission came back D-SACKed),
  * {@code tcp.out-of-order}, {@code tcp.window-probes}, {@code
  * tcp.keepalive-probes}, {@code tcp.challenge-acks}, {@code tcp.connections.active}, {@code
  * .passive}, {@code .established}, {@code .timed-out}, {@code tcp.syn.backlog-evicted}, {@code
@@ -90,6 +91,7 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
     final Counter rackLosses;
     final Counter rackTimeouts;
     final Counter hyStartExits;
+    final Counter undos;
     final Counter duplicateAcks;
     final Counter outOfOrderSegments;
     final Counter windowProbes;
@@ -136,6 +138,7 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
         rackLosses = counters.counter("tcp.rack.losses");
         rackTimeouts = counters.counter("tcp.rack.reorder-timeouts");
         hyStartExits = counters.counter("tcp.hystart.exits");
+        undos = counters.counter("tcp.undo");
         duplicateAcks = counters.counter("tcp.dup-acks");
         outOfOrderSegments = counters.counter("tcp.out-of-order");
         windowProbes = counters.counter("tcp.window-probes");

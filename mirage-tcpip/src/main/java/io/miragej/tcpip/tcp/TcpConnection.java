@@ -135,6 +135,12 @@ public final class TcpConnection {
     boolean inRecovery;
     /** After a retransmission timeout with RACK: lost segments are resent until {@link #recover}. */
     boolean rtoRecovery;
+    /** D-SACK undo: armed by a fast recovery, with the window it cut and its retransmissions to account for. */
+    private boolean undoArmed;
+    private int undoMarker;
+    private int undoRetransmissions;
+    private int priorCwnd;
+    private int priorSsthresh;
     /** Proportional rate reduction (RFC 6937): delivered and sent in this recovery, flight at its start. */
     private int prrDelivered;
     private int prrOut;
@@ -740,6 +746,7 @@ public final class TcpConnection {
         if (rackOn()) {
             rackAfterAck(seg, (sndUna - unaBefore) + (sentLog.sackedBytes() - sackedBefore), now);
         }
+        undoOnDsack(seg, now);
         return true;
     }
 
@@ -833,6 +840,7 @@ public final class TcpConnection {
         if (hyStart != null) {
             hyStart.end();
         }
+        armUndo();
         int flight = sndMax - sndUna;
         ssthresh = cc.onCongestion(cwnd, flight, smss, now);
         cwnd = sackOk ? ssthresh : ssthresh + DUP_THRESHOLD * smss;
@@ -845,6 +853,52 @@ public final class TcpConnection {
         retransmitHead = true;
         rttTiming = false;
         tcp.fastRetransmits.increment();
+    }
+
+    // ---- undoing a recovery that was not needed (D-SACK: RFC 2883 section 5, RFC 3708) ----
+
+    /** A fast recovery starts: remember the window it cuts, count the retransmissions it makes. */
+    private void armUndo() {
+        if (!sackOk) {
+            return;
+        }
+        undoArmed = true;
+        undoMarker = sndUna;
+        undoRetransmissions = 0;
+        priorCwnd = cwnd;
+        priorSsthresh = ssthresh;
+    }
+
+    private void retransmitted() {
+        tcp.retransmittedSegments.increment();
+        if (undoArmed) {
+            undoRetransmissions++;
+        }
+    }
+
+    /**
+     * A D-SACK for data at or above the start of the last recovery: one of its retransmissions
+     * was not needed. Once every one of them is reported so, the loss was reordering: the window
+     * and threshold go back to what they were (as Linux's D-SACK undo).
+     */
+    private void undoOnDsack(TcpHeader seg, long now) {
+        if (!undoArmed || undoRetransmissions <= 0 || !hasDsack(seg) || Seq.lt(seg.sackLeft[0], undoMarker)) {
+            return;
+        }
+        if (--undoRetransmissions > 0) {
+            return;
+        }
+        undoArmed = false;
+        cwnd = Math.max(cwnd, priorCwnd);
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+        cc.undo();
+        if (inRecovery) {
+            inRecovery = false;
+            if (rack != null) {
+                rack.recoveryEnded();
+            }
+        }
+        tcp.undos.increment();
     }
 
     private void updateScoreboard(TcpHeader seg, long now) {
@@ -1013,7 +1067,7 @@ public final class TcpConnection {
         }
         sentLog.sent(start, start + len + (fin ? 1 : 0), now);
         prrOut += Math.max(len, 1);
-        tcp.retransmittedSegments.increment();
+        retransmitted();
         if (rtoAt == Long.MAX_VALUE) {
             rtoAt = now + rtt.rto();
         }
@@ -1423,6 +1477,7 @@ public final class TcpConnection {
         if (hyStart != null) {
             hyStart.end();
         }
+        undoArmed = false; // a timeout is not undone here (no F-RTO)
         cwnd = smss; // the loss window
         inRecovery = false;
         retransmitHead = false;
@@ -1599,7 +1654,7 @@ public final class TcpConnection {
                 prrOut += len;
             }
             if (resend) {
-                tcp.retransmittedSegments.increment();
+                retransmitted();
             } else if (!rttTiming && !tsOk && len > 0) {
                 rttTiming = true;
                 rttSeq = seq + len;
@@ -1678,7 +1733,7 @@ public final class TcpConnection {
         if (!sendSegment(start, flags, start - dataBase(), Math.max(len, 0), now)) {
             return false;
         }
-        tcp.retransmittedSegments.increment();
+        retransmitted();
         retransmitHead = false;
         highRxt = Seq.max(highRxt, start + Math.max(len, 0) + (fin ? 1 : 0));
         if (rtoAt == Long.MAX_VALUE) {

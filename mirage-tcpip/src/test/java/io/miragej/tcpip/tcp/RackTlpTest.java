@@ -205,4 +205,38 @@ class RackTlpTest {
         assertEquals(0, counter("tcp.tlp.repairs"));
         assertFalse(c.congestionWindow() < cwnd, "no congestion response for a needless probe");
     }
+
+    @Test
+    void aRecoveryForReorderingIsUndoneWhenItsRetransmissionComesBackDsacked() {
+        establish(TcpConfig.defaults());
+        c.write(new byte[10 * SEG], 0, 10 * SEG, s.now);
+        long ts0 = s.drain().getLast().tsVal();
+        s.advance(20 * MS);
+        peerAck(una + SEG, ts0, una + 2 * SEG, una + 10 * SEG); // segment 1 late: looks lost
+        Seg rtx = s.only();
+        assertEquals(SEG, rtx.seq() - una);
+        int cut = c.congestionWindow();
+        assertEquals(1, counter("tcp.fast-retransmits"));
+        s.advance(MS);
+        peerAck(una + 10 * SEG, ts0); // the original arrives after all
+        s.advance(20 * MS);
+        peerAck(una + 10 * SEG, rtx.tsVal(), una + SEG, una + 2 * SEG); // and the resend is reported twice
+        assertEquals(1, counter("tcp.undo"));
+        assertTrue(c.congestionWindow() > cut, "the window is given back: " + cut + " -> " + c.congestionWindow());
+        assertTrue(c.congestionWindow() >= 10 * SEG);
+    }
+
+    @Test
+    void aRealLossIsNotUndone() {
+        establish(TcpConfig.defaults());
+        c.write(new byte[10 * SEG], 0, 10 * SEG, s.now);
+        long ts0 = s.drain().getLast().tsVal();
+        s.advance(20 * MS);
+        peerAck(una + SEG, ts0, una + 2 * SEG, una + 10 * SEG);
+        Seg rtx = s.only();
+        s.advance(20 * MS);
+        peerAck(una + 10 * SEG, rtx.tsVal()); // the resend filled the hole: no D-SACK
+        s.advance(SECOND);
+        assertEquals(0, counter("tcp.undo"));
+    }
 }
