@@ -317,6 +317,26 @@ class LinuxInteropTest {
         assertEquals(sha256(data), sha256(Files.readAllBytes(received)));
     }
 
+    @Test
+    void aSnoopingLinuxBridgeLearnsOurSolicitedNodeGroupFromOurMldReports() throws Exception {
+        // The TAP device becomes a port of a bridge that snoops MLD and queries for it.
+        String br = Netns.uniqueDeviceName("mjbr");
+        ns.ip("link", "add", br, "type", "bridge", "mcast_snooping", "1", "mcast_querier", "1");
+        ns.ip("addr", "flush", "dev", tap);
+        ns.ip("link", "set", tap, "master", br);
+        ns.ip("link", "set", br, "up");
+        start();
+        String group = "ff02::1:ff00:2"; // of fe80::4d:4aff:fe00:2, our link-local address
+        String mdb = "";
+        for (int i = 0; i < 100 && !mdb.contains(group); i++) {
+            Thread.sleep(100);
+            mdb = sh("bridge mdb show dev " + br);
+        }
+        assertTrue(mdb.contains(group) && mdb.contains("port " + tap), "the bridge's group table: " + mdb
+                + "\n" + counters.report());
+        assertTrue(counters.get("mld.tx.reports") >= 1);
+    }
+
     private Flow connectWithRetry(Endpoint to) throws Exception {
         IOException last = null;
         for (int i = 0; i < 50; i++) {

@@ -17,6 +17,7 @@ import io.miragej.tcpip.ipv4.Ipv4Reassembly;
 import io.miragej.tcpip.ipv6.Icmpv6;
 import io.miragej.tcpip.ipv6.Ipv6;
 import io.miragej.tcpip.ipv6.Ipv6Header;
+import io.miragej.tcpip.ipv6.Mld;
 import io.miragej.tcpip.ipv6.Ndp;
 import io.miragej.tcpip.tcp.Tcp;
 import io.miragej.tcpip.tcp.TcpConfig;
@@ -58,6 +59,7 @@ public final class StackCore implements IpOutput {
     private final Ipv6 ipv6;
     private final Ndp ndp;
     private final Icmpv6 icmpv6;
+    private final Mld mld;
     private boolean ipv6Enabled;
     /** The time of the latest event, for questions asked without one (routes with lifetimes). */
     private long lastNow;
@@ -88,6 +90,8 @@ public final class StackCore implements IpOutput {
         this.ipv6 = new Ipv6(link, counters, (int) secret1);
         this.ndp = new Ndp(ipv6, link, counters);
         this.icmpv6 = new Icmpv6(ipv6, ndp, counters);
+        this.mld = new Mld(ipv6, link, counters, secret0 ^ link.mac());
+        icmpv6.setMld(mld);
         ipv6.register(Ipv4Header.PROTOCOL_UDP, udp::receive);
         ipv6.register(Tcp.PROTOCOL, tcp::receive);
         icmpv6.setErrorListener(Tcp.PROTOCOL, tcp);
@@ -131,6 +135,10 @@ public final class StackCore implements IpOutput {
 
     public Ndp ndp() {
         return ndp;
+    }
+
+    public Mld mld() {
+        return mld;
     }
 
     public Icmpv6 icmpv6() {
@@ -251,7 +259,7 @@ public final class StackCore implements IpOutput {
     public long nextDeadline() {
         long d = Math.min(ipv4.nextDeadline(), tcp.nextDeadline());
         if (ipv6Enabled) {
-            d = Math.min(d, Math.min(ipv6.nextDeadline(), ndp.nextDeadline()));
+            d = Math.min(d, Math.min(ipv6.nextDeadline(), Math.min(ndp.nextDeadline(), mld.nextDeadline())));
         }
         return dhcp == null ? d : Math.min(d, dhcp.nextDeadline());
     }
@@ -262,6 +270,7 @@ public final class StackCore implements IpOutput {
         if (ipv6Enabled) {
             ipv6.onTimer(now);
             ndp.onTimer(now);
+            mld.onTimer(now);
         }
         tcp.onTimer(now);
         if (dhcp != null) {

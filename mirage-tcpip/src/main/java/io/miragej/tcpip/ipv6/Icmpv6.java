@@ -43,6 +43,7 @@ public final class Icmpv6 implements Ipv6.Transport, Ipv6.Errors {
 
     private final Ipv6 ip;
     private final Ndp ndp;
+    private Mld mld;
     private final IcmpErrorListener[] listeners = new IcmpErrorListener[256];
     private EchoListener echoListener;
     private double tokens = ERROR_BURST;
@@ -81,6 +82,11 @@ public final class Icmpv6 implements Ipv6.Transport, Ipv6.Errors {
 
     public void setErrorListener(int protocol, IcmpErrorListener listener) {
         listeners[protocol] = listener;
+    }
+
+    /** Where MLD queries go. */
+    public void setMld(Mld mld) {
+        this.mld = mld;
     }
 
     public void setEchoListener(EchoListener listener) {
@@ -130,6 +136,11 @@ public final class Icmpv6 implements Ipv6.Transport, Ipv6.Errors {
             case NEIGHBOR_SOLICITATION -> ndp.solicitation(c, buf, offset, length, now);
             case NEIGHBOR_ADVERTISEMENT -> ndp.advertisement(c, buf, offset, length, now);
             case ROUTER_ADVERTISEMENT -> ndp.routerAdvertisement(c, buf, offset, length, now);
+            case Mld.QUERY -> {
+                if (mld != null) {
+                    mld.query(c, buf, offset, length, now);
+                }
+            }
             default -> rxOther.increment();
         }
     }

@@ -485,7 +485,8 @@ public final class Ipv6 {
      */
     public boolean send(PacketBuffer payload, int nextHeader, long srcHigh, long srcLow, long dstHigh, long dstLow,
             int hopLimit, long now) {
-        if (Ipv6Header.isUnspecified(srcHigh, srcLow) && nextHeader != Ipv6Header.ICMPV6) {
+        if (Ipv6Header.isUnspecified(srcHigh, srcLow) && nextHeader != Ipv6Header.ICMPV6
+                && nextHeader != Ipv6Header.HOP_BY_HOP) { // ND and MLD may go from the unspecified address
             long[] s = scratch;
             if (!sourceFor(dstHigh, dstLow, s)) {
                 txNoSource.increment();

@@ -47,14 +47,19 @@ class Ipv6Test {
         }
     }
 
+    /** MLD reports (behind a hop-by-hop header) drained by {@link #sent}, kept apart. */
+    final List<Sent> mld = new ArrayList<>();
+
+    /** IPv6 packets sent since the last call, MLD reports set aside in {@link #mld}. */
     List<Sent> sent() {
         List<Sent> out = new ArrayList<>();
         for (byte[] f : link.drain()) {
             if (getU16(f, 12) != 0x86dd) {
                 continue;
             }
-            out.add(new Sent(getMac(f, 0), getLong(f, 22), getLong(f, 30), getLong(f, 38), getLong(f, 46), f[20] & 0xff,
-                    f[21] & 0xff, Arrays.copyOfRange(f, 54, f.length)));
+            Sent x = new Sent(getMac(f, 0), getLong(f, 22), getLong(f, 30), getLong(f, 38), getLong(f, 46),
+                    f[20] & 0xff, f[21] & 0xff, Arrays.copyOfRange(f, 54, f.length));
+            (x.nh() == 0 ? mld : out).add(x);
         }
         return out;
     }
