@@ -205,6 +205,7 @@ class LinuxInteropTest {
 
     @Test
     void transfersCompleteThroughLossDelayDuplicationAndReordering() throws Exception {
+        Interop.requireCommands("iproute2", "nstat");
         String how = impairLinuxSide();
         // Without netem, delay and reordering come from our side of the wire: the stack on an impaired device.
         ImpairedNetwork impaired = how.equals("netem") ? null : new ImpairedNetwork(device, 99, 0.0, 0.0, 0.10,
@@ -319,6 +320,7 @@ class LinuxInteropTest {
 
     @Test
     void aSnoopingLinuxBridgeLearnsOurSolicitedNodeGroupFromOurMldReports() throws Exception {
+        Interop.requireCommands("iproute2", "bridge");
         // The TAP device becomes a port of a bridge that snoops MLD and queries for it.
         String br = Netns.uniqueDeviceName("mjbr");
         ns.ip("link", "add", br, "type", "bridge", "mcast_snooping", "1", "mcast_querier", "1");
