@@ -55,7 +55,9 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
     private static final int IPV6_V6ONLY = 26;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_TRUNC = 0x20;
-    private static final int SOCKADDR = 28; // sockaddr_in6, big enough for sockaddr_in too
+    // Slot stride for a sockaddr_in6 (28 bytes), rounded up to 32 so every slot stays 8-byte aligned
+    // for the aligned accessors; the kernel is told the real length.
+    private static final int SOCKADDR = 32;
     private static final int MMSGHDR = 64;
     private static final int IOVEC = 16;
     private static final ValueLayout.OfShort U16_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -169,9 +171,9 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
     private static int encode(Endpoint to, boolean v6, MemorySegment sa) {
         IpAddress a = to.address();
         if (v6) {
-            sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET6);
+            sa.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) AF_INET6);
             sa.set(U16_BE, 2, (short) to.port());
-            sa.set(ValueLayout.JAVA_INT, 4, 0);
+            sa.set(ValueLayout.JAVA_INT_UNALIGNED, 4, 0);
             if (a instanceof Ipv6Address v) {
                 sa.set(I64_BE, 8, v.high());
                 sa.set(I64_BE, 16, v.low());
@@ -179,22 +181,22 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
                 sa.set(I64_BE, 8, 0L);
                 sa.set(I64_BE, 16, 0xffff_0000_0000L | (((Ipv4Address) a).bits() & 0xffff_ffffL));
             }
-            sa.set(ValueLayout.JAVA_INT, 24, 0);
+            sa.set(ValueLayout.JAVA_INT_UNALIGNED, 24, 0);
             return 28;
         }
         if (!(a instanceof Ipv4Address v4)) {
             throw new IllegalArgumentException("an IPv4 socket cannot send to " + to);
         }
-        sa.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
+        sa.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) AF_INET);
         sa.set(U16_BE, 2, (short) to.port());
         sa.set(I32_BE, 4, v4.bits());
-        sa.set(ValueLayout.JAVA_LONG, 8, 0L);
+        sa.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 0L);
         return 16;
     }
 
     /** The sender in sockaddr {@code sa}, from the cache when it was seen lately. */
     private Endpoint decode(MemorySegment sa, long at) {
-        int family = sa.get(ValueLayout.JAVA_SHORT, at) & 0xffff;
+        int family = sa.get(ValueLayout.JAVA_SHORT_UNALIGNED, at) & 0xffff;
         int port = sa.get(U16_BE, at + 2) & 0xffff;
         long hi = 0;
         long lo;
