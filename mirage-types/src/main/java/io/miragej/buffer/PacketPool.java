@@ -44,6 +44,22 @@ public final class PacketPool {
         return new PacketPool(memory, buffers, bufferSize, headroom);
     }
 
+    /**
+     * A pool carved from {@code memory}, which the caller allocated and which must hold {@code
+     * buffers * bufferSize} bytes. Backends use it for memory they map themselves, for instance
+     * anonymous pages that only become resident when first written, so a pool sized for the largest
+     * datagram costs only what its traffic touches. The pool keeps {@code memory} reachable.
+     */
+    public static PacketPool over(MemorySegment memory, int buffers, int bufferSize, int headroom) {
+        check(buffers, bufferSize, headroom);
+        long needed = (long) buffers * bufferSize;
+        if (memory.byteSize() < needed) {
+            throw new IllegalArgumentException("a pool of " + buffers + " buffers of " + bufferSize
+                    + " bytes needs " + needed + " bytes of memory, got " + memory.byteSize());
+        }
+        return new PacketPool(memory, buffers, bufferSize, headroom);
+    }
+
     /** A pool of heap buffers, for tests and simulations. */
     public static PacketPool heapPool(int buffers, int bufferSize, int headroom) {
         check(buffers, bufferSize, headroom);

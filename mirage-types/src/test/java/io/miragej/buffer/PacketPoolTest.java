@@ -52,6 +52,20 @@ class PacketPoolTest {
         assertEquals(1, pool.available());
     }
 
+    @Test
+    void aPoolOverCallerMemoryUsesThatMemoryAndChecksItsSize() {
+        java.lang.foreign.MemorySegment memory = java.lang.foreign.Arena.ofAuto().allocate(3 * 128);
+        PacketPool pool = PacketPool.over(memory, 3, 128, 16);
+        PacketBuffer b = pool.acquire();
+        b.extend(1).setByte(0, (byte) 42);
+        long at = b.memory().address() + b.offset() - memory.address();
+        assertEquals(42, memory.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at));
+        assertEquals(16, at % 128, "buffers sit on bufferSize boundaries after their headroom");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PacketPool.over(memory, 4, 128, 16));
+        assertEquals("a pool of 4 buffers of 128 bytes needs 512 bytes of memory, got 384", e.getMessage());
+    }
+
     private static PacketBuffer assertNotNull(PacketBuffer b) {
         org.junit.jupiter.api.Assertions.assertNotNull(b);
         return b;

@@ -76,7 +76,9 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
     private final Runnable onClose;
 
     // Receive side: the reader thread's own.
-    private final PacketPool pool = PacketPool.nativePool(BUFFERS, MAX_DATAGRAM, 0);
+    // Mapped lazily: a buffer sized for the largest datagram costs the pages its datagrams touch.
+    private final PacketPool pool = PacketPool.over(Posix.mapAnonymous((long) BUFFERS * MAX_DATAGRAM),
+            BUFFERS, MAX_DATAGRAM, 0);
     private final PacketBuffer[] slots = new PacketBuffer[BATCH];
     private final MemorySegment recvHeaders;
     private final MemorySegment recvIovecs;
@@ -116,9 +118,9 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
         sendHeaders = arena.allocate((long) MMSGHDR * BATCH, 8);
         sendIovecs = arena.allocate((long) IOVEC * BATCH, 8);
         sendNames = arena.allocate((long) SOCKADDR * BATCH, 8);
-        sendData = arena.allocate((long) MAX_DATAGRAM * BATCH, 8);
+        sendData = Posix.mapAnonymous((long) MAX_DATAGRAM * BATCH);
         otherName = arena.allocate(SOCKADDR, 8);
-        otherData = arena.allocate(MAX_DATAGRAM, 8);
+        otherData = Posix.mapAnonymous(MAX_DATAGRAM);
         for (int i = 0; i < BATCH; i++) {
             long h = (long) i * MMSGHDR;
             recvHeaders.set(ValueLayout.ADDRESS, h, recvNames.asSlice((long) i * SOCKADDR));
@@ -275,7 +277,7 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
                 if (b == null) {
                     // Handlers hold every buffer: receive into scratch and drop.
                     if (scratch == null) {
-                        scratch = PacketBuffer.wrap(Arena.ofAuto().allocate(MAX_DATAGRAM));
+                        scratch = PacketBuffer.wrap(Posix.mapAnonymous(MAX_DATAGRAM));
                     }
                     b = scratch;
                 }

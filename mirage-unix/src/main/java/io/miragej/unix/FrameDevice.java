@@ -54,8 +54,9 @@ abstract class FrameDevice implements Network {
         this.mac = mac;
         this.mtu = mtu;
         int size = HEADROOM + ETHERNET_HEADER + mtu;
-        this.receivePool = PacketPool.nativePool(QUEUE + 64, size, HEADROOM);
-        this.sendPool = PacketPool.nativePool(QUEUE, size, HEADROOM);
+        // Mapped lazily: a queue's worth of buffers costs only the pages traffic has touched.
+        this.receivePool = PacketPool.over(Posix.mapAnonymous((long) (QUEUE + 64) * size), QUEUE + 64, size, HEADROOM);
+        this.sendPool = PacketPool.over(Posix.mapAnonymous((long) QUEUE * size), QUEUE, size, HEADROOM);
         String p = "netif." + name + ".";
         rxFrames = counters.counter(p + "rx.frames");
         txFrames = counters.counter(p + "tx.frames");

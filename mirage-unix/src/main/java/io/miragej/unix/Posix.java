@@ -31,48 +31,141 @@ final class Posix {
             CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle OPEN = handle("open",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = handle("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    // Each function's handle sits in its own holder class, so only the functions a program calls
+    // are linked: a downcall handle costs classes, metaspace and code (about 0.5 MB each, measured).
+    private static final class Open {
+        static final MethodHandle HANDLE = handle("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Close {
+        static final MethodHandle HANDLE = handle("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
     // The buffer is passed as a raw address (a long, as pointers are on LP64) so that the packet
     // path creates no segment object per call.
-    private static final MethodHandle READ = handle("read",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-    private static final MethodHandle WRITE = handle("write",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-    private static final MethodHandle IOCTL = handle("ioctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
-    private static final MethodHandle POLL = handle("poll",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle EVENTFD = handle("eventfd",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_BYTE.withByteAlignment(1)
-                    .withName("c")), ValueLayout.JAVA_INT));
+    private static final class Read {
+        static final MethodHandle HANDLE = handle("read",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
 
-    private static final MethodHandle SOCKET = handle("socket",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle BIND = handle("bind",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = handle("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle RECVFROM = handle("recvfrom", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MethodHandle RECVMMSG = handle("recvmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-    private static final MethodHandle SENDMMSG = handle("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SENDTO = handle("sendto", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-            ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle GETSOCKNAME = handle("getsockname", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-    private static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final class Write {
+        static final MethodHandle HANDLE = handle("write",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Ioctl {
+        static final MethodHandle HANDLE = handle("ioctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+    }
+
+    private static final class Poll {
+        static final MethodHandle HANDLE = handle("poll",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Eventfd {
+        static final MethodHandle HANDLE = handle("eventfd",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Strerror {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_BYTE.withByteAlignment(1)
+                        .withName("c")), ValueLayout.JAVA_INT));
+    }
+
+
+    private static final class Socket {
+        static final MethodHandle HANDLE = handle("socket",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Bind {
+        static final MethodHandle HANDLE = handle("bind",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Setsockopt {
+        static final MethodHandle HANDLE = handle("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Recvfrom {
+        static final MethodHandle HANDLE = handle("recvfrom", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+
+    private static final class Recvmmsg {
+        static final MethodHandle HANDLE = handle("recvmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    }
+
+    private static final class Sendmmsg {
+        static final MethodHandle HANDLE = handle("sendmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Sendto {
+        static final MethodHandle HANDLE = handle("sendto", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Getsockname {
+        static final MethodHandle HANDLE = handle("getsockname", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+
+    private static final class IfNametoindex {
+        static final MethodHandle HANDLE = handle("if_nametoindex",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    }
+
+
+    private static final class Mmap {
+        static final MethodHandle HANDLE = handle("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Munmap {
+        static final MethodHandle HANDLE = handle("munmap",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final int PROT_READ_WRITE = 3;
+    private static final int MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
 
     private Posix() {}
+
+    /**
+     * {@code size} bytes of zeroed anonymous memory that become resident only where they are first
+     * written (unlike {@code Arena.allocate}, which zeroes and so touches every page). For buffers
+     * sized for the largest datagram that mostly carry small ones. Unmapped when unreachable.
+     */
+    static MemorySegment mapAnonymous(long size) {
+        long address;
+        MemorySegment st = STATE.get();
+        try {
+            address = (long) Mmap.HANDLE.invokeExact(st, 0L, size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS_NORESERVE, -1, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("mmap of " + size + " bytes", t);
+        }
+        if (address == -1L) {
+            throw new OutOfMemoryError("mmap of " + size + " bytes failed: " + strerror(errno(st)));
+        }
+        long mapped = address;
+        return MemorySegment.ofAddress(address).reinterpret(size, Arena.ofAuto(), ignored -> {
+            try {
+                int rc = (int) Munmap.HANDLE.invokeExact(STATE.get(), mapped, size);
+            } catch (Throwable t) {
+                // nothing more to do for memory that is going away
+            }
+        });
+    }
 
     private static MethodHandle handle(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(
@@ -97,7 +190,7 @@ final class Posix {
 
     static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
@@ -111,7 +204,7 @@ final class Posix {
     static int open(String path, int flags) throws IOException {
         MemorySegment st = STATE.get();
         try (Arena a = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(st, a.allocateFrom(path), flags);
+            int fd = (int) Open.HANDLE.invokeExact(st, a.allocateFrom(path), flags);
             if (fd < 0) {
                 throw failure("open(" + path + ")", errno(st));
             }
@@ -125,7 +218,7 @@ final class Posix {
 
     static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(STATE.get(), fd);
+            int ignored = (int) Close.HANDLE.invokeExact(STATE.get(), fd);
         } catch (Throwable t) {
             // nothing more to do
         }
@@ -135,7 +228,7 @@ final class Posix {
     static long read(int fd, long address, long length) {
         MemorySegment st = STATE.get();
         try {
-            long n = (long) READ.invokeExact(st, fd, address, length);
+            long n = (long) Read.HANDLE.invokeExact(st, fd, address, length);
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -146,7 +239,7 @@ final class Posix {
     static long write(int fd, long address, long length) {
         MemorySegment st = STATE.get();
         try {
-            long n = (long) WRITE.invokeExact(st, fd, address, length);
+            long n = (long) Write.HANDLE.invokeExact(st, fd, address, length);
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -157,7 +250,7 @@ final class Posix {
         MemorySegment st = STATE.get();
         int r;
         try {
-            r = (int) IOCTL.invokeExact(st, fd, request, arg);
+            r = (int) Ioctl.HANDLE.invokeExact(st, fd, request, arg);
         } catch (Throwable t) {
             throw new IOException(what, t);
         }
@@ -170,7 +263,7 @@ final class Posix {
     static int poll(MemorySegment pollfds, int count, int timeoutMillis) {
         MemorySegment st = STATE.get();
         try {
-            int n = (int) POLL.invokeExact(st, pollfds, (long) count, timeoutMillis);
+            int n = (int) Poll.HANDLE.invokeExact(st, pollfds, (long) count, timeoutMillis);
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -180,7 +273,7 @@ final class Posix {
     static int socket(int domain, int type, int protocol) throws IOException {
         MemorySegment st = STATE.get();
         try {
-            int fd = (int) SOCKET.invokeExact(st, domain, type, protocol);
+            int fd = (int) Socket.HANDLE.invokeExact(st, domain, type, protocol);
             if (fd < 0) {
                 throw failure("socket", errno(st));
             }
@@ -196,7 +289,7 @@ final class Posix {
         MemorySegment st = STATE.get();
         int r;
         try {
-            r = (int) BIND.invokeExact(st, fd, address, (int) address.byteSize());
+            r = (int) Bind.HANDLE.invokeExact(st, fd, address, (int) address.byteSize());
         } catch (Throwable t) {
             throw new IOException(what, t);
         }
@@ -209,7 +302,7 @@ final class Posix {
         MemorySegment st = STATE.get();
         int r;
         try {
-            r = (int) SETSOCKOPT.invokeExact(st, fd, level, option, value, (int) value.byteSize());
+            r = (int) Setsockopt.HANDLE.invokeExact(st, fd, level, option, value, (int) value.byteSize());
         } catch (Throwable t) {
             throw new IOException(what, t);
         }
@@ -222,7 +315,7 @@ final class Posix {
     static long recvfrom(int fd, long address, long length, MemorySegment from, MemorySegment fromLength) {
         MemorySegment st = STATE.get();
         try {
-            long n = (long) RECVFROM.invokeExact(st, fd, address, length, 0, from, fromLength);
+            long n = (long) Recvfrom.HANDLE.invokeExact(st, fd, address, length, 0, from, fromLength);
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -233,7 +326,7 @@ final class Posix {
     static int recvmmsg(int fd, MemorySegment msgvec, int vlen, int flags) {
         MemorySegment st = STATE.get();
         try {
-            int n = (int) RECVMMSG.invokeExact(st, fd, msgvec, vlen, flags, MemorySegment.NULL);
+            int n = (int) Recvmmsg.HANDLE.invokeExact(st, fd, msgvec, vlen, flags, MemorySegment.NULL);
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -244,7 +337,7 @@ final class Posix {
     static int sendmmsg(int fd, MemorySegment msgvec, int vlen, int flags) {
         MemorySegment st = STATE.get();
         try {
-            int n = (int) SENDMMSG.invokeExact(st, fd, msgvec, vlen, flags);
+            int n = (int) Sendmmsg.HANDLE.invokeExact(st, fd, msgvec, vlen, flags);
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -255,7 +348,7 @@ final class Posix {
     static long sendto(int fd, long address, long length, MemorySegment to, int toLength) {
         MemorySegment st = STATE.get();
         try {
-            long n = (long) SENDTO.invokeExact(st, fd, address, length, 0, to, toLength);
+            long n = (long) Sendto.HANDLE.invokeExact(st, fd, address, length, 0, to, toLength);
             return n < 0 ? -errno(st) : n;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -266,7 +359,7 @@ final class Posix {
         MemorySegment st = STATE.get();
         int r;
         try {
-            r = (int) GETSOCKNAME.invokeExact(st, fd, address, length);
+            r = (int) Getsockname.HANDLE.invokeExact(st, fd, address, length);
         } catch (Throwable t) {
             throw new IOException("getsockname", t);
         }
@@ -285,7 +378,7 @@ final class Posix {
     /** The index of network interface {@code name}, or 0 when there is none. */
     static int ifNameToIndex(String name) {
         try (Arena a = Arena.ofConfined()) {
-            return (int) IF_NAMETOINDEX.invokeExact(STATE.get(), a.allocateFrom(name));
+            return (int) IfNametoindex.HANDLE.invokeExact(STATE.get(), a.allocateFrom(name));
         } catch (Throwable t) {
             return 0;
         }
@@ -294,7 +387,7 @@ final class Posix {
     static int eventfd(int flags) throws IOException {
         MemorySegment st = STATE.get();
         try {
-            int fd = (int) EVENTFD.invokeExact(st, 0, flags);
+            int fd = (int) Eventfd.HANDLE.invokeExact(st, 0, flags);
             if (fd < 0) {
                 throw failure("eventfd", errno(st));
             }
