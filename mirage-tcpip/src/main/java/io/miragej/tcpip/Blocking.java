@@ -1,7 +1,6 @@
 package io.miragej.tcpip;
 
 import io.miragej.device.MonotonicClock;
-import io.miragej.device.Time;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Parking, Executor)} serves deterministic simulations, whose threads may only wait through the
  * simulation (parked on virtual time, unparked by the loop).
  */
-public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulated, Blocking.Polling {
+public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulated {
     Blocking() {}
 
     /** Virtual threads; waits park on a condition the loop signals. */
@@ -49,17 +48,6 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
      */
     public static Blocking simulated(MonotonicClock clock, Parking parking, Executor spawner) {
         return new Simulated(clock, parking, spawner);
-    }
-
-    /**
-     * For a simulation without parking: waits sleep on {@code time} in steps of {@code poll}.
-     *
-     * @deprecated every waiting thread wakes every {@code poll} of virtual time, which makes long
-     *     simulations slow; use {@link #simulated(MonotonicClock, Parking, Executor)}.
-     */
-    @Deprecated
-    public static Blocking simulated(Time time, MonotonicClock clock, Duration poll, Executor spawner) {
-        return new Polling(time, clock, poll.toNanos(), spawner);
     }
 
     /** Starts {@code body} on a thread of its own, named for debugging. */
@@ -182,54 +170,6 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
                     }
                     waiters.clear();
                 }
-            };
-        }
-    }
-
-    static final class Polling extends Blocking {
-        private final Time time;
-        private final MonotonicClock clock;
-        private final long poll;
-        private final Executor spawner;
-
-        Polling(Time time, MonotonicClock clock, long poll, Executor spawner) {
-            this.time = time;
-            this.clock = clock;
-            this.poll = Math.max(1, poll);
-            this.spawner = spawner;
-        }
-
-        @Override
-        void start(String name, Runnable body) {
-            spawner.execute(body);
-        }
-
-        @Override
-        long now() {
-            return clock.nanos();
-        }
-
-        @Override
-        boolean runsOnCaller() {
-            return true;
-        }
-
-        @Override
-        Signal newSignal(ReentrantLock lock) {
-            return new Signal() {
-                @Override
-                void await(long deadline) throws InterruptedException {
-                    long step = Math.min(poll, Math.max(1, deadline - clock.nanos()));
-                    lock.unlock();
-                    try {
-                        time.sleep(Duration.ofNanos(step));
-                    } finally {
-                        lock.lock();
-                    }
-                }
-
-                @Override
-                void signalAll() {}
             };
         }
     }
