@@ -5,6 +5,7 @@ import io.miragej.device.MonotonicClock;
 import io.miragej.device.Time;
 import io.miragej.device.Timer;
 import io.miragej.net.Endpoint;
+import io.miragej.stack.DatagramHandler;
 import io.miragej.stack.Flow;
 import io.miragej.stack.Listener;
 import io.miragej.stack.Stack;
@@ -75,7 +76,7 @@ public final class DnsService implements AutoCloseable {
         tcpBadLength = counters.counter("dns.tcp.drop.length");
         udpSendFailures = counters.counter("dns.udp.send.failures");
         Responder udpResponder = server.responder();
-        udp = stack.udp().listen(local, (socket, from, payload) -> {
+        DatagramHandler answer = (socket, from, payload) -> {
             int n = udpResponder.respond(payload, false, from.address());
             if (n > 0) {
                 try {
@@ -84,15 +85,25 @@ public final class DnsService implements AutoCloseable {
                     udpSendFailures.increment();
                 }
             }
-        });
-        Endpoint tcpLocal = local.port() == 0 ? new Endpoint(local.address(), udp.local().port()) : local;
+        };
+        // With port 0 the kernel picks a UDP port that TCP may already use elsewhere: try again.
+        int attempts = local.port() == 0 ? 8 : 1;
+        Listener u;
         Listener t;
-        try {
-            t = stack.tcp().listen(tcpLocal, this::serve);
-        } catch (IOException e) {
-            udp.close();
-            throw e;
+        while (true) {
+            u = stack.udp().listen(local, answer);
+            Endpoint tcpLocal = local.port() == 0 ? new Endpoint(local.address(), u.local().port()) : local;
+            try {
+                t = stack.tcp().listen(tcpLocal, this::serve);
+                break;
+            } catch (IOException e) {
+                u.close();
+                if (--attempts == 0) {
+                    throw e;
+                }
+            }
         }
+        udp = u;
         tcp = t;
         scheduleSweep();
     }
