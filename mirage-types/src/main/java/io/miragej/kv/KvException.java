@@ -18,6 +18,12 @@ public final class KvException extends IOException {
         READ_ONLY,
         /** The store is full. */
         NO_SPACE,
+        /**
+         * The store cannot hold this key: a character, a length or a form its format does not
+         * allow (a FAT name with {@code :} in it, say). The message says which rule; a valid key
+         * for another store may still be refused by this one.
+         */
+        UNSUPPORTED_KEY,
         /** Stored data failed its integrity check: the store says so instead of returning it. */
         CORRUPT,
         /** The device beneath failed. */

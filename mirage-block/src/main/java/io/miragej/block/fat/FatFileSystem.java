@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Names are case-insensitive and case-preserving, as on Windows: {@code /Readme.TXT} and
  * {@code /README.txt} are one file, and a file may also be reached by its 8.3 short name. Names
  * may not contain control characters or {@code " * / : < > ? \ |}, start with a space, or end
- * with a dot or a space ({@link IllegalArgumentException} otherwise). Timestamps are written in
+ * with a dot or a space (otherwise a {@link KvException} with reason {@code UNSUPPORTED_KEY}). Timestamps are written in
  * UTC from the {@link WallClock} given.
  *
  * <p>Every change is written and flushed before its method returns. Replacing a file's value
@@ -766,11 +766,11 @@ public final class FatFileSystem implements ReadWriteKv, AutoCloseable {
 
     // ---------------------------------------------------------------- plumbing
 
-    private static void checkNames(KvKey key) {
+    private static void checkNames(KvKey key) throws KvException {
         for (String s : key.segments()) {
             String problem = Names.problem(s);
             if (problem != null) {
-                throw new IllegalArgumentException(problem);
+                throw new KvException(Reason.UNSUPPORTED_KEY, key, problem);
             }
         }
     }

@@ -63,7 +63,8 @@ class FatFileSystemTest {
     void namesFatCannotHoldAreRefusedSayingWhy() throws Exception {
         FatFileSystem fs = fat16();
         for (String bad : List.of("a:b", "what?", "star*", "trailing.", "trailing ", " leading", "tab\tname", "x".repeat(256))) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fs.set(KvKey.of(bad), bytes("v")));
+            KvException e = assertThrows(KvException.class, () -> fs.set(KvKey.of(bad), bytes("v")));
+            assertEquals(KvException.Reason.UNSUPPORTED_KEY, e.reason());
             assertTrue(e.getMessage().contains("FAT names"), e.getMessage());
         }
         fs.set(KvKey.of("x".repeat(255)), bytes("longest"));
