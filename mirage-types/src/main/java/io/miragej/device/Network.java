@@ -11,7 +11,10 @@ import io.miragej.net.MacAddress;
  * given event loop's thread. The frame is <em>borrowed</em>: it is valid only until {@code
  * receive} returns, unless the receiver calls {@link PacketBuffer#retain()} and later {@link
  * PacketBuffer#release()}. When the receiver falls behind, the device drops frames (and counts
- * them) rather than queue without bound.
+ * them) rather than queue without bound. A frame is at most {@link #mtu()} + {@link
+ * #ETHERNET_HEADER} bytes long, unless the receiver {@linkplain FrameReceiver#acceptsOffloads()
+ * accepts offloads} and the device can deliver them: then it may be a coalesced TCP segment of up
+ * to {@link FrameOffload#MAX_FRAME} bytes, described by its {@link FrameOffload}.
  *
  * <p>Sending: {@link #allocate()} gives a buffer with at least {@link #HEADROOM} bytes of headroom
  * and room for a whole frame of {@link #mtu()} payload bytes after it; the caller writes the
