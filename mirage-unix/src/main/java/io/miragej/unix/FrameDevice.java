@@ -3,6 +3,7 @@ package io.miragej.unix;
 import io.miragej.buffer.PacketBuffer;
 import io.miragej.buffer.PacketPool;
 import io.miragej.device.EventLoop;
+import io.miragej.device.FrameOffload;
 import io.miragej.device.FrameReceiver;
 import io.miragej.device.Network;
 import io.miragej.net.MacAddress;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * What the unix backend's network devices share: a reader thread that reads one frame at a time
  * into native buffers from a bounded pool and queues them (bounded) for the event loop, which
  * hands each to the receiver. A full pool or queue drops the frame and counts it; nothing is
- * allocated per frame. Subclasses say how to read and write one frame.
+ * allocated per frame. Subclasses say how to read and write one frame, and may describe frames
+ * with {@link FrameOffload} metadata for receivers that accept offloads.
  *
  * <p>Counters: {@code netif.NAME.rx.frames}, {@code .tx.frames}, {@code .rx.drop.no-buffer},
  * {@code .rx.drop.queue-full}, {@code .tx.drop.oversize}, {@code .tx.drop.error}.
@@ -32,6 +34,8 @@ abstract class FrameDevice implements Network {
     private final String name;
     private final MacAddress mac;
     private final int mtu;
+    /** Bytes a received frame may take, from the window's start (MTU frame, or offloads and header). */
+    private final int receiveCapacity;
     private final PacketPool receivePool;
     final PacketPool sendPool;
     private final ArrayBlockingQueue<PacketBuffer> received = new ArrayBlockingQueue<>(QUEUE);
@@ -47,15 +51,31 @@ abstract class FrameDevice implements Network {
     private Thread reader;
     private EventLoop loop;
     private FrameReceiver receiver;
+    /** The receiver takes offloaded frames, through {@link #describe}; set in listen. */
+    private boolean deliverOffloads;
+    /** Refilled for each frame handed over, on the loop. */
+    private final FrameOffload offload = new FrameOffload();
     volatile boolean closed;
 
     FrameDevice(String name, MacAddress mac, int mtu, Counters counters) {
+        this(name, mac, mtu, ETHERNET_HEADER + mtu, QUEUE + 64, counters);
+    }
+
+    /**
+     * A device whose received frames take up to {@code receiveCapacity} bytes (more than a frame
+     * of the MTU when the device reads offloaded frames or a header in front of them), in a pool of
+     * {@code receiveBuffers}.
+     */
+    FrameDevice(String name, MacAddress mac, int mtu, int receiveCapacity, int receiveBuffers, Counters counters) {
         this.name = name;
         this.mac = mac;
         this.mtu = mtu;
-        int size = HEADROOM + ETHERNET_HEADER + mtu;
+        this.receiveCapacity = receiveCapacity;
+        int size = pageRounded(HEADROOM + receiveCapacity);
         // Mapped lazily: a queue's worth of buffers costs only the pages traffic has touched.
-        this.receivePool = PacketPool.over(Posix.mapAnonymous((long) (QUEUE + 64) * size), QUEUE + 64, size, HEADROOM);
+        this.receivePool = PacketPool.over(Posix.mapAnonymous((long) receiveBuffers * size), receiveBuffers, size,
+                HEADROOM);
+        size = HEADROOM + ETHERNET_HEADER + mtu;
         this.sendPool = PacketPool.over(Posix.mapAnonymous((long) QUEUE * size), QUEUE, size, HEADROOM);
         String p = "netif." + name + ".";
         rxFrames = counters.counter(p + "rx.frames");
@@ -64,6 +84,11 @@ abstract class FrameDevice implements Network {
         rxQueueFull = counters.counter(p + "rx.drop.queue-full");
         txOversize = counters.counter(p + "tx.drop.oversize");
         txError = counters.counter(p + "tx.drop.error");
+    }
+
+    /** Buffers for offloaded frames start on a page, so a large frame touches no more pages than it needs. */
+    private static int pageRounded(int size) {
+        return size <= 16_384 ? size : (size + 4095) & ~4095;
     }
 
     /**
@@ -81,6 +106,20 @@ abstract class FrameDevice implements Network {
 
     /** Frees the device's resources, once the reader thread has left. */
     abstract void free();
+
+    /**
+     * Called once from {@link #listen}, before the first frame, with whether the receiver accepts
+     * offloads; returns whether this device will deliver them (and so have {@link #describe}
+     * called). By default, no.
+     */
+    boolean enableOffloads(boolean receiverAccepts) {
+        return false;
+    }
+
+    /** On the loop: fills {@code out} with the offloads of a received frame (queued by {@link #readFrame}). */
+    void describe(PacketBuffer frame, FrameOffload out) {
+        out.clear();
+    }
 
     @Override
     public String name() {
@@ -104,6 +143,7 @@ abstract class FrameDevice implements Network {
         }
         this.loop = loop;
         this.receiver = receiver;
+        this.deliverOffloads = enableOffloads(receiver.acceptsOffloads());
         reader = Thread.ofPlatform().name("netif-" + name).daemon(true).start(this::readLoop);
     }
 
@@ -156,7 +196,7 @@ abstract class FrameDevice implements Network {
 
     private PacketBuffer scratch() {
         if (scratch == null) {
-            scratch = PacketBuffer.wrap(Arena.ofAuto().allocate(HEADROOM + ETHERNET_HEADER + mtu + 4));
+            scratch = PacketBuffer.wrap(Arena.ofAuto().allocate(HEADROOM + receiveCapacity + 4));
         }
         return scratch;
     }
@@ -167,7 +207,12 @@ abstract class FrameDevice implements Network {
         PacketBuffer b;
         while ((b = received.poll()) != null) {
             try {
-                receiver.receive(b);
+                if (deliverOffloads) {
+                    describe(b, offload);
+                    receiver.receive(b, offload);
+                } else {
+                    receiver.receive(b);
+                }
             } catch (RuntimeException e) {
                 LOG.debug("receiver on {} failed", name, e);
             } finally {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.miragej.buffer.PacketBuffer;
+import io.miragej.device.FrameOffload;
+import io.miragej.device.FrameReceiver;
 import io.miragej.net.Ipv4Address;
 import io.miragej.net.MacAddress;
 import io.miragej.stats.Counters;
@@ -28,10 +30,39 @@ class KernelNetworkDevicesTest {
             Counters counters = new Counters();
             try (TapNetwork dev = TapNetwork.open(tap, OURS, 1500, counters)) {
                 ns.moveHere(tap); // the open file descriptor follows the device
-                exchange(ns, tap, dev, counters, tap);
+                exchange(ns, tap, dev, counters, tap, Offloads.NONE);
             }
         }
     }
+
+    /** With virtio-net headers, a receiver that knows nothing of offloads sees the same frames. */
+    @Test
+    void virtioNetHeadersAreInvisibleToAPlainReceiver() throws Exception {
+        try (Netns ns = Netns.create("mj-tap")) {
+            String tap = Netns.uniqueDeviceName("mjtap");
+            Counters counters = new Counters();
+            try (TapNetwork dev = TapNetwork.open(tap, OURS, 1500, true, counters)) {
+                assertTrue(dev.hasVirtioNetHeaders());
+                ns.moveHere(tap);
+                exchange(ns, tap, dev, counters, tap, Offloads.IGNORED);
+            }
+        }
+    }
+
+    /** A receiver that accepts offloads gets the kernel's UDP checksum left partial, and says where. */
+    @Test
+    void aReceiverThatAcceptsOffloadsGetsTheKernelsPartialChecksum() throws Exception {
+        try (Netns ns = Netns.create("mj-tap")) {
+            String tap = Netns.uniqueDeviceName("mjtap");
+            Counters counters = new Counters();
+            try (TapNetwork dev = TapNetwork.open(tap, OURS, 1500, true, counters)) {
+                ns.moveHere(tap);
+                exchange(ns, tap, dev, counters, tap, Offloads.ACCEPTED);
+            }
+        }
+    }
+
+    enum Offloads { NONE, IGNORED, ACCEPTED }
 
     @Test
     void framesCrossBetweenTheKernelAndAPacketSocketOnAVethPair() throws Exception {
@@ -43,7 +74,7 @@ class KernelNetworkDevicesTest {
                 hostIp("link", "set", ours, "up");
                 Counters counters = new Counters();
                 try (PacketSocketNetwork dev = PacketSocketNetwork.open(ours, OURS, 1500, counters)) {
-                    exchange(ns, theirs, dev, counters, ours);
+                    exchange(ns, theirs, dev, counters, ours, Offloads.NONE);
                 }
             } finally {
                 hostIp("link", "del", ours);
@@ -62,12 +93,29 @@ class KernelNetworkDevicesTest {
 
     /** ARP from the kernel in, our ARP reply out, then the kernel's queued datagram in. */
     private static void exchange(Netns ns, String linuxSide, io.miragej.device.Network dev, Counters counters,
-            String counterName) throws Exception {
+            String counterName, Offloads offloads) throws Exception {
         try (LoopThread loop = new LoopThread("netif-test")) {
             LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
-            dev.listen(loop, f -> {
-                assertTrue(loop.inLoop());
-                frames.add(f.toByteArray());
+            LinkedBlockingQueue<String> described = new LinkedBlockingQueue<>();
+            dev.listen(loop, new FrameReceiver() {
+                @Override
+                public void receive(PacketBuffer f) {
+                    assertTrue(loop.inLoop());
+                    frames.add(f.toByteArray());
+                }
+
+                @Override
+                public boolean acceptsOffloads() {
+                    return offloads == Offloads.ACCEPTED;
+                }
+
+                @Override
+                public void receive(PacketBuffer f, FrameOffload offload) {
+                    if (f.length() >= 14 && f.getU16(12) == 0x0800) {
+                        described.add(offload.toString());
+                    }
+                    receive(f);
+                }
             });
             ns.ip("addr", "add", LINUX + "/24", "dev", linuxSide);
             ns.ip("link", "set", linuxSide, "up");
@@ -98,11 +146,44 @@ class KernelNetworkDevicesTest {
             assertEquals(OURS, MacAddress.read(d, 0));
             assertEquals(17, d.getU8(23), "UDP");
             assertEquals(9, d.getU16(36), "to port 9");
+            int udpLength = d.getU16(38);
+            long sum = udpPseudoSum(d, udpLength);
+            if (offloads == Offloads.ACCEPTED) {
+                // The field holds the folded pseudo-header sum; the data are left for "hardware".
+                assertEquals("FrameOffload[checksum=PARTIAL start=34 offset=6, segmentation=NONE]",
+                        described.poll(5, TimeUnit.SECONDS));
+                int pseudo = (int) fold(sumOfWords(d, 26, 8) + 17 + udpLength);
+                assertEquals(pseudo, d.getU16(40), "partial checksum field");
+            } else if (dev instanceof TapNetwork) {
+                // (A packet socket on a veth pair sees the kernel's partial checksum as it is.)
+                assertEquals(0xffff, fold(sum), "a complete UDP checksum");
+                assertTrue(described.isEmpty());
+            }
             String neigh = ns.ip("neigh", "show", US.toString()).output();
             assertTrue(neigh.contains(OURS.toString()), neigh);
             assertTrue(counters.get("netif." + counterName + ".rx.frames") >= 2);
             assertEquals(1, counters.get("netif." + counterName + ".tx.frames"));
         }
+    }
+
+    /** The unfolded sum of the UDP pseudo-header and the whole datagram, checksum field included. */
+    private static long udpPseudoSum(PacketBuffer d, int udpLength) {
+        return sumOfWords(d, 26, 8) + 17 + udpLength + sumOfWords(d, 34, udpLength);
+    }
+
+    private static long sumOfWords(PacketBuffer d, int from, int length) {
+        long s = 0;
+        for (int i = 0; i < length; i += 2) {
+            s += i + 1 < length ? d.getU16(from + i) : d.getU8(from + i) << 8;
+        }
+        return s;
+    }
+
+    private static long fold(long s) {
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return s;
     }
 
     private static byte[] awaitFrame(LinkedBlockingQueue<byte[]> frames, int etherType) throws InterruptedException {
