@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -13,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * How application threads of a {@link DirectStack} wait for its loop and how the stack starts the
  * thread of each accepted connection. {@link #threads()} is what applications use: virtual
  * threads, woken by the loop the moment data or space arrives. {@link #simulated(MonotonicClock,
- * Parking, Executor)} serves deterministic simulations, whose threads may only wait through the
+ * Park, Consumer, Executor)} serves deterministic simulations, whose threads may only wait through the
  * simulation (parked on virtual time, unparked by the loop).
  */
 public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulated {
@@ -25,29 +26,25 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
     }
 
     /**
-     * Parking and unparking of a simulation's threads on virtual time, like {@link
-     * java.util.concurrent.locks.LockSupport}: the test kit's {@code Simulation} has both methods
-     * ({@code sim::park} does not fit a two-method interface, so adapt it with an anonymous class).
+     * Parks the calling simulated thread until unparked or until {@code timeout} of virtual time
+     * passed (null: no timeout); an unpark that came first lets it return at once. The test kit's
+     * {@code Simulation::park} is one.
      */
-    public interface Parking {
-        /**
-         * Parks the calling simulated thread until {@link #unpark}ed or until {@code timeout} of
-         * virtual time passed (null: no timeout); an unpark that came first lets it return at once.
-         */
+    @FunctionalInterface
+    public interface Park {
         void park(Duration timeout) throws InterruptedException;
-
-        /** Wakes {@code thread} from {@link #park}, or lets its next park return at once. */
-        void unpark(Thread thread);
     }
 
     /**
-     * For a simulation: waiting threads park on virtual time and the loop unparks exactly those
-     * waiting for what changed, so a wake-up costs one simulation event and no polling. Deadlines
-     * are read on {@code clock}; connection handlers start through {@code spawner} (the
-     * simulation's way of starting a simulated thread).
+     * For a simulation: waiting threads {@code park} on virtual time and the loop {@code unpark}s
+     * exactly those waiting for what changed (like {@link java.util.concurrent.locks.LockSupport}),
+     * so a wake-up costs one simulation event and no polling. Deadlines are read on {@code clock};
+     * connection handlers start through {@code spawner} (the simulation's way of starting a
+     * simulated thread). With the test kit: {@code simulated(sim, sim::park, sim::unpark, r ->
+     * sim.spawn("conn", r))}.
      */
-    public static Blocking simulated(MonotonicClock clock, Parking parking, Executor spawner) {
-        return new Simulated(clock, parking, spawner);
+    public static Blocking simulated(MonotonicClock clock, Park park, Consumer<Thread> unpark, Executor spawner) {
+        return new Simulated(clock, park, unpark, spawner);
     }
 
     /** Starts {@code body} on a thread of its own, named for debugging. */
@@ -114,12 +111,14 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
 
     static final class Simulated extends Blocking {
         private final MonotonicClock clock;
-        private final Parking parking;
+        private final Park park;
+        private final Consumer<Thread> unpark;
         private final Executor spawner;
 
-        Simulated(MonotonicClock clock, Parking parking, Executor spawner) {
+        Simulated(MonotonicClock clock, Park park, Consumer<Thread> unpark, Executor spawner) {
             this.clock = clock;
-            this.parking = parking;
+            this.park = park;
+            this.unpark = unpark;
             this.spawner = spawner;
         }
 
@@ -156,7 +155,7 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
                     waiters.add(me);
                     lock.unlock();
                     try {
-                        parking.park(timeout);
+                        park.park(timeout);
                     } finally {
                         lock.lock();
                         waiters.remove(me);
@@ -166,7 +165,7 @@ public abstract sealed class Blocking permits Blocking.Threads, Blocking.Simulat
                 @Override
                 void signalAll() {
                     for (int i = 0; i < waiters.size(); i++) {
-                        parking.unpark(waiters.get(i));
+                        unpark.accept(waiters.get(i));
                     }
                     waiters.clear();
                 }

@@ -57,17 +57,7 @@ final class SimHosts {
 
     /** Application threads of a simulated stack: parked on virtual time, unparked by its loop. */
     static Blocking blocking(Simulation sim, String name) {
-        return Blocking.simulated(sim, new Blocking.Parking() {
-            @Override
-            public void park(Duration timeout) throws InterruptedException {
-                sim.park(timeout);
-            }
-
-            @Override
-            public void unpark(Thread thread) {
-                sim.unpark(thread);
-            }
-        }, r -> sim.spawn(name + "-conn", r));
+        return Blocking.simulated(sim, sim::park, sim::unpark, r -> sim.spawn(name + "-conn", r));
     }
 
     DirectStack host(String name, String address) {

@@ -83,17 +83,7 @@ class DnsSimulationTest {
     static DirectStack stack(Simulation sim, SimSwitch link, String name, String address) {
         return DirectStack.builder(link.attach(name), sim).ipv4(Ipv4Prefix.parse(address)).random(sim)
                 .counters(new Counters())
-                .blocking(Blocking.simulated(sim, new Blocking.Parking() {
-                    @Override
-                    public void park(Duration timeout) throws InterruptedException {
-                        sim.park(timeout);
-                    }
-
-                    @Override
-                    public void unpark(Thread thread) {
-                        sim.unpark(thread);
-                    }
-                }, r -> sim.spawn(name + "-conn", r)))
+                .blocking(Blocking.simulated(sim, sim::park, sim::unpark, r -> sim.spawn(name + "-conn", r)))
                 .start();
     }
 
