@@ -2,6 +2,7 @@ package io.miragej.tcpip;
 
 import io.miragej.buffer.PacketBuffer;
 import io.miragej.device.EventLoop;
+import io.miragej.device.FrameOffload;
 import io.miragej.device.FrameReceiver;
 import io.miragej.device.Network;
 import io.miragej.device.Random;
@@ -380,13 +381,29 @@ public final class DirectStack implements Stack {
         return counters;
     }
 
-    /** Frames from the device, and the end of each burst of them. */
+    /**
+     * Frames from the device, and the end of each burst of them. Takes offloads: coalesced TCP
+     * segments are just large segments to TCP, and checksums the device vouches for are not summed.
+     */
     private final class Receiver implements FrameReceiver {
         @Override
         public void receive(PacketBuffer frame) {
             if (!closed) {
                 inBatch = true;
                 core.receive(frame, loop.nanoTime());
+            }
+        }
+
+        @Override
+        public boolean acceptsOffloads() {
+            return true;
+        }
+
+        @Override
+        public void receive(PacketBuffer frame, FrameOffload offload) {
+            if (!closed) {
+                inBatch = true;
+                core.receive(frame, offload, loop.nanoTime());
             }
         }
 

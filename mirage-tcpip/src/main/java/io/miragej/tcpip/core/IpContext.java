@@ -38,10 +38,40 @@ public final class IpContext {
      * the next datagram, so a receiver that keeps the payload must copy it.
      */
     public boolean reassembled;
+    /**
+     * The transport checksum is known good: the device verified it, or the host left it partial
+     * (see {@link io.miragej.device.FrameOffload}); the transport skips its own check. Never for
+     * reassembled packets.
+     */
+    public boolean checksumVerified;
+    /**
+     * For a TCP segment coalesced by the device: payload bytes of each original segment (the
+     * sender's MSS); 0 for an ordinary packet.
+     */
+    public int segmentSize;
+
+    /** For the IP layers' {@code checksumAt}: no transport checksum is known good. */
+    public static final int CHECKSUM_UNKNOWN = -1;
+    /** For the IP layers' {@code checksumAt}: the first transport header's checksum is known good. */
+    public static final int CHECKSUM_VERIFIED = -2;
+
+    /**
+     * Sets {@link #checksumVerified} and {@link #segmentSize} from what the device said about the
+     * frame: {@code checksumAt} is {@link #CHECKSUM_UNKNOWN}, {@link #CHECKSUM_VERIFIED} or the
+     * buffer offset of the transport header whose partial checksum the host vouches for; {@code
+     * transportAt} is where the transport header of this packet starts in the same buffer.
+     */
+    public void offloads(int checksumAt, int segmentSize, int transportAt) {
+        boolean whole = !reassembled;
+        checksumVerified = whole && (checksumAt == CHECKSUM_VERIFIED || (checksumAt >= 0 && checksumAt == transportAt));
+        this.segmentSize = whole ? segmentSize : 0;
+    }
 
     public void setV4(int source, int destination) {
         version = 4;
         reassembled = false;
+        checksumVerified = false;
+        segmentSize = 0;
         sourceHigh = 0;
         sourceLow = mapped(source);
         destinationHigh = 0;
@@ -52,6 +82,8 @@ public final class IpContext {
     public void setV6(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow) {
         version = 6;
         reassembled = false;
+        checksumVerified = false;
+        segmentSize = 0;
         this.sourceHigh = sourceHigh;
         this.sourceLow = sourceLow;
         this.destinationHigh = destinationHigh;

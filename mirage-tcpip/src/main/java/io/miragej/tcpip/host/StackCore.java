@@ -1,6 +1,7 @@
 package io.miragej.tcpip.host;
 
 import io.miragej.buffer.PacketBuffer;
+import io.miragej.device.FrameOffload;
 import io.miragej.device.Network;
 import io.miragej.stats.Counter;
 import io.miragej.stats.Counters;
@@ -225,6 +226,24 @@ public final class StackCore implements IpOutput {
 
     /** Handles one received frame, borrowed for the duration of the call. */
     public void receive(PacketBuffer frame, long now) {
+        receive(frame, IpContext.CHECKSUM_UNKNOWN, 0, now);
+    }
+
+    /**
+     * Handles one received frame with its offloads (both borrowed for the duration of the call):
+     * a transport checksum the device verified or the host left partial is not summed again, and
+     * a coalesced TCP segment goes to TCP whole, with its original segment size.
+     */
+    public void receive(PacketBuffer frame, FrameOffload offload, long now) {
+        int checksumAt = switch (offload.checksum()) {
+            case NONE -> IpContext.CHECKSUM_UNKNOWN;
+            case VERIFIED -> IpContext.CHECKSUM_VERIFIED;
+            case PARTIAL -> offload.checksumStart();
+        };
+        receive(frame, checksumAt, offload.segmentSize(), now);
+    }
+
+    private void receive(PacketBuffer frame, int checksumAt, int segmentSize, long now) {
         lastNow = now;
         rxFrames.increment();
         if (!ethernet.wrap(frame)) {
@@ -240,11 +259,12 @@ public final class StackCore implements IpOutput {
         int type = ethernet.etherType();
         int len = frame.length() - EthernetFrame.HEADER;
         switch (type) {
-            case EthernetFrame.TYPE_IPV4 -> ipv4.receive(frame, EthernetFrame.HEADER, len, group, now);
+            case EthernetFrame.TYPE_IPV4 -> ipv4.receive(frame, EthernetFrame.HEADER, len, group, checksumAt,
+                    segmentSize, now);
             case EthernetFrame.TYPE_ARP -> arp.input(frame, EthernetFrame.HEADER, len, now);
             case EthernetFrame.TYPE_IPV6 -> {
                 if (ipv6Enabled) {
-                    ipv6.receive(frame, EthernetFrame.HEADER, len, group, now);
+                    ipv6.receive(frame, EthernetFrame.HEADER, len, group, checksumAt, segmentSize, now);
                 } else {
                     dropUnknownType.increment();
                 }

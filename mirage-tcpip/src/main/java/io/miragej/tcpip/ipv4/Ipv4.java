@@ -157,6 +157,15 @@ public final class Ipv4 {
      * frame); {@code linkGroup} when the frame was sent to a group MAC.
      */
     public void receive(PacketBuffer buf, int offset, int available, boolean linkGroup, long now) {
+        receive(buf, offset, available, linkGroup, IpContext.CHECKSUM_UNKNOWN, 0, now);
+    }
+
+    /**
+     * Handles an IPv4 packet with what the device said of it: {@code checksumAt} and {@code
+     * segmentSize} as in {@link IpContext#offloads}.
+     */
+    public void receive(PacketBuffer buf, int offset, int available, boolean linkGroup, int checksumAt,
+            int segmentSize, long now) {
         rxPackets.increment();
         Ipv4Header h = header.wrap(buf, offset);
         switch (h.check(available)) {
@@ -217,6 +226,7 @@ public final class Ipv4 {
         c.packet = buf;
         c.packetOffset = offset;
         c.packetLength = total;
+        c.offloads(checksumAt, segmentSize, offset + hl);
         int protocol = h.protocol();
         Transport t = transports[protocol];
         if (t == null) {

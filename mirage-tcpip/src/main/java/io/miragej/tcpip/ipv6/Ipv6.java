@@ -380,6 +380,15 @@ public final class Ipv6 {
     // =====================================================================================
 
     public void receive(PacketBuffer buf, int offset, int available, boolean linkGroup, long now) {
+        receive(buf, offset, available, linkGroup, IpContext.CHECKSUM_UNKNOWN, 0, now);
+    }
+
+    /**
+     * Handles an IPv6 packet with what the device said of it: {@code checksumAt} and {@code
+     * segmentSize} as in {@link IpContext#offloads}.
+     */
+    public void receive(PacketBuffer buf, int offset, int available, boolean linkGroup, int checksumAt,
+            int segmentSize, long now) {
         rxPackets.increment();
         if (available < Ipv6Header.LENGTH) {
             dropShort.increment();
@@ -463,6 +472,7 @@ public final class Ipv6 {
         c.packet = buf;
         c.packetOffset = offset;
         c.packetLength = total;
+        c.offloads(checksumAt, segmentSize, p);
         Transport t = transports[nh];
         if (t == null) {
             dropUnknownNext.increment();

@@ -29,7 +29,9 @@ import java.util.ArrayDeque;
  * {@code tcp.dup-acks}, {@code tcp.tlp.probes}, {@code tcp.tlp.repairs} (probes that repaired a loss),
  * {@code tcp.rack.losses} (ACKs on which RACK found losses), {@code tcp.rack.reorder-timeouts},
  * {@code tcp.hystart.exits} (slow starts HyStart++ ended before a loss), {@code tcp.undo} (recoveries
- * undone: every retransmission came back D-SACKed),
+ * undone: every retransmission came back D-SACKed), {@code tcp.rx.checksum-offloaded} (segments whose
+ * checksum the device verified or the host left partial), {@code tcp.rx.coalesced} (segments the device
+ * coalesced from several),
  * {@code tcp.out-of-order}, {@code tcp.window-probes}, {@code
  * tcp.keepalive-probes}, {@code tcp.challenge-acks}, {@code tcp.connections.active}, {@code
  * .passive}, {@code .established}, {@code .timed-out}, {@code tcp.syn.backlog-evicted}, {@code
@@ -107,6 +109,8 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
     private final Counter dropShort;
     private final Counter dropBadHeader;
     private final Counter dropChecksum;
+    private final Counter rxChecksumOffloaded;
+    private final Counter rxCoalesced;
     private final Counter dropGroup;
     private final Counter dropClosedPort;
     final Counter dropOutOfWindow;
@@ -154,6 +158,8 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
         dropShort = counters.counter("tcp.drop.short");
         dropBadHeader = counters.counter("tcp.drop.bad-header");
         dropChecksum = counters.counter("tcp.drop.checksum");
+        rxChecksumOffloaded = counters.counter("tcp.rx.checksum-offloaded");
+        rxCoalesced = counters.counter("tcp.rx.coalesced");
         dropGroup = counters.counter("tcp.drop.group");
         dropClosedPort = counters.counter("tcp.drop.closed-port");
         dropOutOfWindow = counters.counter("tcp.drop.out-of-window");
@@ -328,8 +334,10 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
             dropShort.increment();
             return;
         }
-        long sum = c.pseudoAddressSum + PROTOCOL + length + InternetChecksum.sum(buf, offset, length);
-        if (!InternetChecksum.verifies(sum)) {
+        if (c.checksumVerified) {
+            rxChecksumOffloaded.increment();
+        } else if (!InternetChecksum.verifies(
+                c.pseudoAddressSum + PROTOCOL + length + InternetChecksum.sum(buf, offset, length))) {
             dropChecksum.increment();
             return;
         }
@@ -337,6 +345,10 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
         if (!seg.parse(buf, offset, length)) {
             dropBadHeader.increment();
             return;
+        }
+        if (c.segmentSize > 0 && seg.payloadLength() > c.segmentSize) {
+            seg.segmentSize = c.segmentSize;
+            rxCoalesced.increment();
         }
         if (c.toGroup) {
             dropGroup.increment(); // TCP is unicast only (RFC 1122 4.2.3.10)

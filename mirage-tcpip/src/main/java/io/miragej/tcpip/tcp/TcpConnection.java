@@ -1240,7 +1240,7 @@ public final class TcpConnection {
             segmentsUnacked++;
             if (hadHoles) {
                 ackNow = true; // a hole filled: tell the sender at once (RFC 5681 4.2)
-            } else if (ackDueForData(len)) {
+            } else if (ackDueForData(seg.segmentSize > 0 ? Math.min(len, seg.segmentSize) : len)) {
                 if (tcp.acksDeferred()) {
                     tcp.ackLater(this); // one ACK at the end of the burst of frames
                 } else {

@@ -38,6 +38,12 @@ public final class TcpHeader {
     int tsVal;
     int tsEcr;
     int sackBlocks;
+    /**
+     * For a segment the device coalesced from smaller ones: their payload size (the sender's
+     * MSS), which is what receive-side MSS estimation must see; 0 otherwise. Set by the receiver
+     * after {@link #parse}.
+     */
+    public int segmentSize;
     final int[] sackLeft = new int[MAX_SACK_BLOCKS];
     final int[] sackRight = new int[MAX_SACK_BLOCKS];
 
@@ -49,6 +55,7 @@ public final class TcpHeader {
      */
     public boolean parse(PacketBuffer b, int offset, int length) {
         this.buf = b;
+        segmentSize = 0;
         this.at = offset;
         this.segmentLength = length;
         mss = -1;
