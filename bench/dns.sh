@@ -4,10 +4,12 @@
 # CPU time each server spends per answered query (from /proc/PID/stat, all its processes and
 # threads), and its memory (RSS and PSS), with ratios against NSD and BIND measured in this run.
 #
-# Usage: bench/dns.sh [SECONDS]   (default 10 s of measurement per server, after a warm-up)
+# Usage: bench/dns.sh [SECONDS]   (default 10 s of measurement per server and round, after a warm-up)
 # Needs: dnsperf nsd knot bind9 dnsutils (apt-get install -y dnsperf nsd knot bind9 dnsutils), JDK 25.
 # Environment: NAMES (default 10000), WARMUP seconds (default 5), CLIENTS (dnsperf -c, default 4),
-#              MIRAGE_JAVA_OPTS (JVM flags for MirageJ, default below).
+#              ROUNDS (default 3: every server is measured once per round, rounds interleaved, and
+#              each figure is the median over rounds, so a burst of load elsewhere on the machine
+#              moves one round and not the ratios), MIRAGE_JAVA_OPTS (JVM flags for MirageJ, below).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +17,7 @@ SECONDS_RUN="${1:-10}"
 NAMES="${NAMES:-10000}"
 WARMUP="${WARMUP:-5}"
 CLIENTS="${CLIENTS:-4}"
+ROUNDS="${ROUNDS:-3}"
 # Memory tuning for MirageJ (measured; see mirage-dns/README.md): a serial collector and a small
 # heap that gives pages back after the zones are compiled (the server allocates nothing per query
 # in its own code), compact object headers, classes parsed rather than mapped from the 14 MB
@@ -91,44 +94,42 @@ mem_kb() { # field (Rss or Pss) summed over the process tree
 }
 
 CLK_TCK="$(getconf CLK_TCK)"
-declare -A QPS CPU_US RSS PSS
+SERVERS=(MirageJ NSD Knot BIND)
+declare -A QPS CPU_US RSS PSS   # space-separated values, one per round
 
 measure() { # name pid port
   local name="$1" pid="$2" port="$3"
   wait_ready "$port" "$name"
   dnsperf -s 127.0.0.1 -p "$port" -d "$QUERIES" -l "$WARMUP" -c "$CLIENTS" -q 500 >/dev/null 2>&1 || true
-  local before after out completed
+  local before after out completed qps cpu rss pss lost
   before="$(cpu_ticks "$pid")"
   out="$(dnsperf -s 127.0.0.1 -p "$port" -d "$QUERIES" -l "$SECONDS_RUN" -c "$CLIENTS" -q 500 2>&1)"
   after="$(cpu_ticks "$pid")"
   completed="$(echo "$out" | awk '/Queries completed:/ { print $3 }')"
-  QPS[$name]="$(echo "$out" | awk '/Queries per second:/ { printf "%.0f", $4 }')"
-  CPU_US[$name]="$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v q="$completed" 'BEGIN { printf "%.2f", t / hz * 1e6 / q }')"
-  RSS[$name]="$(mem_kb "$pid" Rss)"
-  PSS[$name]="$(mem_kb "$pid" Pss)"
-  local lost
+  qps="$(echo "$out" | awk '/Queries per second:/ { printf "%.0f", $4 }')"
+  cpu="$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v q="$completed" 'BEGIN { printf "%.2f", t / hz * 1e6 / q }')"
+  rss="$(mem_kb "$pid" Rss)"
+  pss="$(mem_kb "$pid" Pss)"
   lost="$(echo "$out" | awk '/Queries lost:/ { print $3 }')"
-  printf '  %-8s %8s q/s  %7s us CPU/query  RSS %6.1f MB  PSS %6.1f MB  (lost %s)\n' "$name" "${QPS[$name]}" \
-    "${CPU_US[$name]}" "$(echo "${RSS[$name]}" | awk '{ print $1 / 1024 }')" "$(echo "${PSS[$name]}" | awk '{ print $1 / 1024 }')" "$lost"
+  QPS[$name]+="$qps "; CPU_US[$name]+="$cpu "; RSS[$name]+="$rss "; PSS[$name]+="$pss "
+  printf '  %-8s %8s q/s  %7s us CPU/query  RSS %6.1f MB  PSS %6.1f MB  (lost %s)\n' "$name" "$qps" "$cpu" \
+    "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$(awk -v k="$pss" 'BEGIN { print k / 1024 }')" "$lost"
 }
 
 stop() { kill "$1" 2>/dev/null || true; for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; kill -9 "$1" 2>/dev/null || true; }
 
-echo "DNS benchmark: $NAMES names, dnsperf -c $CLIENTS, ${WARMUP}s warm-up + ${SECONDS_RUN}s per server, $(nproc) cores"
+# ---- the servers: each start_X writes its configuration, starts it and sets pid and port ----
+start_MirageJ() {
+  port="$(free_port)"
+  # shellcheck disable=SC2086
+  MALLOC_ARENA_MAX=1 "$JDK/bin/java" $MIRAGE_JAVA_OPTS -jar "$ROOT/examples/dns-server/target/dns-server.jar" --zone="$ZONE" \
+    --address=127.0.0.1 --port="$port" --reload-interval=0s > "$WORK/mirage.log" 2>&1 &
+  pid=$!; PIDS+=("$pid")
+}
 
-# ---- MirageJ ----
-echo "building dns-server ..."
-(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -o install -DskipTests -f mirage-dns/pom.xml && JAVA_HOME="$JDK" ./mvnw -q -o package -DskipTests -f examples/dns-server/pom.xml) >&2
-port="$(free_port)"
-# shellcheck disable=SC2086
-MALLOC_ARENA_MAX=1 "$JDK/bin/java" $MIRAGE_JAVA_OPTS -jar "$ROOT/examples/dns-server/target/dns-server.jar" --zone="$ZONE" \
-  --address=127.0.0.1 --port="$port" --reload-interval=0s > "$WORK/mirage.log" 2>&1 &
-pid=$!; PIDS+=("$pid")
-measure MirageJ "$pid" "$port"; stop "$pid"
-
-# ---- NSD ----
-port="$(free_port)"; mkdir -p "$WORK/nsd"
-cat > "$WORK/nsd/nsd.conf" <<CONF
+start_NSD() {
+  port="$(free_port)"; mkdir -p "$WORK/nsd"; rm -f "$WORK/nsd/xfrd.state" "$WORK/nsd/zone.list"
+  cat > "$WORK/nsd/nsd.conf" <<CONF
 server:
   ip-address: 127.0.0.1
   port: $port
@@ -148,13 +149,13 @@ zone:
   name: bench.test
   zonefile: $ZONE
 CONF
-nsd -d -c "$WORK/nsd/nsd.conf" > "$WORK/nsd/out.log" 2>&1 &
-pid=$!; PIDS+=("$pid")
-measure NSD "$pid" "$port"; stop "$pid"
+  nsd -d -c "$WORK/nsd/nsd.conf" > "$WORK/nsd/out.log" 2>&1 &
+  pid=$!; PIDS+=("$pid")
+}
 
-# ---- Knot ----
-port="$(free_port)"; mkdir -p "$WORK/knot"
-cat > "$WORK/knot/knot.conf" <<CONF
+start_Knot() {
+  port="$(free_port)"; rm -rf "$WORK/knot"; mkdir -p "$WORK/knot"
+  cat > "$WORK/knot/knot.conf" <<CONF
 server:
   listen: 127.0.0.1@$port
   rundir: $WORK/knot
@@ -168,13 +169,13 @@ log:
   - target: stderr
     any: warning
 CONF
-knotd -c "$WORK/knot/knot.conf" > "$WORK/knot/out.log" 2>&1 &
-pid=$!; PIDS+=("$pid")
-measure Knot "$pid" "$port"; stop "$pid"
+  knotd -c "$WORK/knot/knot.conf" > "$WORK/knot/out.log" 2>&1 &
+  pid=$!; PIDS+=("$pid")
+}
 
-# ---- BIND 9 ----
-port="$(free_port)"; mkdir -p "$WORK/bind"
-cat > "$WORK/bind/named.conf" <<CONF
+start_BIND() {
+  port="$(free_port)"; mkdir -p "$WORK/bind"
+  cat > "$WORK/bind/named.conf" <<CONF
 options {
   directory "$WORK/bind";
   listen-on port $port { 127.0.0.1; };
@@ -184,14 +185,36 @@ options {
 };
 zone "bench.test" { type primary; file "$ZONE"; };
 CONF
-named -g -c "$WORK/bind/named.conf" -u root > "$WORK/bind/out.log" 2>&1 &
-pid=$!; PIDS+=("$pid")
-measure BIND "$pid" "$port"; stop "$pid"
+  named -g -c "$WORK/bind/named.conf" -u root > "$WORK/bind/out.log" 2>&1 &
+  pid=$!; PIDS+=("$pid")
+}
 
-# ---- ratios ----
+echo "DNS benchmark: $NAMES names, dnsperf -c $CLIENTS, ${WARMUP}s warm-up + ${SECONDS_RUN}s per server, $ROUNDS rounds, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "building dns-server ..."
+(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -q -o install -DskipTests -f mirage-dns/pom.xml && JAVA_HOME="$JDK" ./mvnw -q -o package -DskipTests -f examples/dns-server/pom.xml) >&2
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  echo "round $round:"
+  for server in "${SERVERS[@]}"; do
+    "start_$server"
+    measure "$server" "$pid" "$port"; stop "$pid"
+  done
+done
+
+# ---- medians and ratios ----
+median() { echo "$1" | tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+declare -A M_QPS M_CPU M_RSS M_PSS
+echo
+echo "medians over $ROUNDS rounds:"
+for server in "${SERVERS[@]}"; do
+  M_QPS[$server]="$(median "${QPS[$server]}")"; M_CPU[$server]="$(median "${CPU_US[$server]}")"
+  M_RSS[$server]="$(median "${RSS[$server]}")"; M_PSS[$server]="$(median "${PSS[$server]}")"
+  printf '  %-8s %8.0f q/s  %7.2f us CPU/query  RSS %6.1f MB  PSS %6.1f MB\n' "$server" "${M_QPS[$server]}" "${M_CPU[$server]}" \
+    "$(awk -v k="${M_RSS[$server]}" 'BEGIN { print k / 1024 }')" "$(awk -v k="${M_PSS[$server]}" 'BEGIN { print k / 1024 }')"
+done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo
-echo "MirageJ against the others (same run):"
-echo "  queries/s        vs NSD: $(ratio "${QPS[MirageJ]}" "${QPS[NSD]}")x   vs Knot: $(ratio "${QPS[MirageJ]}" "${QPS[Knot]}")x   vs BIND: $(ratio "${QPS[MirageJ]}" "${QPS[BIND]}")x   (aim: >= 1 vs NSD)"
-echo "  CPU per query    vs NSD: $(ratio "${CPU_US[MirageJ]}" "${CPU_US[NSD]}")x   vs Knot: $(ratio "${CPU_US[MirageJ]}" "${CPU_US[Knot]}")x   vs BIND: $(ratio "${CPU_US[MirageJ]}" "${CPU_US[BIND]}")x   (aim: <= 0.5 vs BIND)"
-echo "  RSS              vs NSD: $(ratio "${RSS[MirageJ]}" "${RSS[NSD]}")x   vs Knot: $(ratio "${RSS[MirageJ]}" "${RSS[Knot]}")x   vs BIND: $(ratio "${RSS[MirageJ]}" "${RSS[BIND]}")x   (aim: <= 1 vs BIND)"
+echo "MirageJ against the others (same run, medians):"
+echo "  queries/s        vs NSD: $(ratio "${M_QPS[MirageJ]}" "${M_QPS[NSD]}")x   vs Knot: $(ratio "${M_QPS[MirageJ]}" "${M_QPS[Knot]}")x   vs BIND: $(ratio "${M_QPS[MirageJ]}" "${M_QPS[BIND]}")x   (aim: >= 1 vs NSD)"
+echo "  CPU per query    vs NSD: $(ratio "${M_CPU[MirageJ]}" "${M_CPU[NSD]}")x   vs Knot: $(ratio "${M_CPU[MirageJ]}" "${M_CPU[Knot]}")x   vs BIND: $(ratio "${M_CPU[MirageJ]}" "${M_CPU[BIND]}")x   (aim: <= 0.5 vs BIND)"
+echo "  RSS              vs NSD: $(ratio "${M_RSS[MirageJ]}" "${M_RSS[NSD]}")x   vs Knot: $(ratio "${M_RSS[MirageJ]}" "${M_RSS[Knot]}")x   vs BIND: $(ratio "${M_RSS[MirageJ]}" "${M_RSS[BIND]}")x   (aim: <= 1 vs BIND)"
