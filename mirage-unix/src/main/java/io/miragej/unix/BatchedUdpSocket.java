@@ -47,6 +47,7 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int SOL_SOCKET = 1;
     private static final int SO_REUSEADDR = 2;
+    private static final int SO_REUSEPORT = 15;
     private static final int SO_SNDBUF = 7;
     private static final int SO_RCVBUF = 8;
     private static final int SO_SNDBUFFORCE = 32;
@@ -133,12 +134,20 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
         }
     }
 
-    /** Opens and binds a socket for {@code local}; {@code ::} takes both families. */
-    static BatchedUdpSocket bind(Endpoint local, SocketStack.UdpCounters counters, Runnable onClose) throws IOException {
+    /**
+     * Opens and binds a socket for {@code local}; {@code ::} takes both families. With {@code
+     * reusePort} the socket joins the group of sockets on that port (SO_REUSEPORT), among which
+     * the kernel spreads datagrams by sender.
+     */
+    static BatchedUdpSocket bind(Endpoint local, boolean reusePort, SocketStack.UdpCounters counters, Runnable onClose)
+            throws IOException {
         boolean v6 = local.address() instanceof Ipv6Address;
         int fd = Posix.socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         try (Arena a = Arena.ofConfined()) {
             Posix.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+            if (reusePort) {
+                Posix.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+            }
             if (v6) {
                 Posix.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0, "IPV6_V6ONLY");
             }

@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -308,12 +309,43 @@ public final class SocketStack implements Stack {
         public Listener listen(Endpoint local, DatagramHandler handler) throws IOException {
             checkOpen();
             AutoCloseable[] self = new AutoCloseable[1];
-            BatchedUdpSocket s = BatchedUdpSocket.bind(local, udpCounters, () -> open.remove(self[0]));
+            BatchedUdpSocket s = BatchedUdpSocket.bind(local, false, udpCounters, () -> open.remove(self[0]));
             self[0] = s;
             open.add(s);
-            // A platform thread: it waits in poll(2) and recvmmsg(2), which would pin a virtual one.
-            Thread.ofPlatform().name("udp-" + s.local()).daemon(true).start(() -> s.serve(handler));
+            serve(s, "udp-" + s.local(), handler);
             return s;
+        }
+
+        /** One socket per handler, all on one port (SO_REUSEPORT), each with its own thread. */
+        @Override
+        public Listener listen(Endpoint local, int parallelism, Supplier<? extends DatagramHandler> handlers)
+                throws IOException {
+            if (Udp.checkParallelism(parallelism) == 1) {
+                return listen(local, handlers.get());
+            }
+            checkOpen();
+            List<BatchedUdpSocket> sockets = new ArrayList<>();
+            UdpGroup group = new UdpGroup(sockets);
+            try {
+                Endpoint at = local;
+                for (int i = 0; i < parallelism; i++) {
+                    sockets.add(BatchedUdpSocket.bind(at, true, udpCounters, () -> {}));
+                    at = sockets.getFirst().local(); // the port the kernel chose when 0 was asked for
+                }
+            } catch (IOException | RuntimeException e) {
+                group.close();
+                throw e;
+            }
+            open.add(group);
+            for (int i = 0; i < parallelism; i++) {
+                serve(sockets.get(i), "udp-" + group.local() + "#" + i, handlers.get());
+            }
+            return group;
+        }
+
+        private void serve(BatchedUdpSocket s, String name, DatagramHandler handler) {
+            // A platform thread: it waits in poll(2) and recvmmsg(2), which would pin a virtual one.
+            Thread.ofPlatform().name(name).daemon(true).start(() -> s.serve(handler));
         }
 
         private DatagramChannel openChannel(Endpoint local) throws IOException {
@@ -328,6 +360,28 @@ public final class SocketStack implements Stack {
                 throw new IOException("cannot bind UDP " + local + ": " + e.getMessage(), e);
             }
             return ch;
+        }
+    }
+
+    /** The sockets of one port listened on by several handlers; closing it closes them all. */
+    private final class UdpGroup implements Listener {
+        private final List<BatchedUdpSocket> sockets;
+
+        UdpGroup(List<BatchedUdpSocket> sockets) {
+            this.sockets = sockets;
+        }
+
+        @Override
+        public Endpoint local() {
+            return sockets.getFirst().local();
+        }
+
+        @Override
+        public void close() {
+            for (BatchedUdpSocket s : sockets) {
+                s.close();
+            }
+            open.remove(this);
         }
     }
 

@@ -210,4 +210,51 @@ class SocketStackTest {
             }
         }
     }
+
+    @Test
+    void aParallelListenerSpreadsSendersOverItsHandlersAndAnswersEveryOne() throws Exception {
+        try (SocketStack stack = new SocketStack()) {
+            java.util.concurrent.atomic.AtomicIntegerArray perHandler = new java.util.concurrent.atomic.AtomicIntegerArray(2);
+            java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+            Listener l = stack.udp().listen(Endpoint.of("127.0.0.1", 0), 2, () -> {
+                int id = made.getAndIncrement();
+                return (socket, from, payload) -> {
+                    perHandler.incrementAndGet(id);
+                    socket.send(from, payload);
+                };
+            });
+            assertEquals(2, made.get(), "one handler per socket");
+            int port = l.local().port();
+            assertTrue(port > 0);
+            int senders = 64;
+            for (int i = 0; i < senders; i++) {
+                try (java.net.DatagramSocket c = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+                    c.setSoTimeout(5000);
+                    byte[] msg = ("sender " + i).getBytes();
+                    c.send(new java.net.DatagramPacket(msg, msg.length, java.net.InetAddress.getLoopbackAddress(), port));
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[64], 64);
+                    c.receive(p);
+                    assertEquals("sender " + i, new String(p.getData(), 0, p.getLength()));
+                    assertEquals(port, p.getPort(), "answers come from the listening port");
+                }
+            }
+            // 64 senders on random ports all hashed to one socket: odds 2^-63.
+            assertTrue(perHandler.get(0) > 0 && perHandler.get(1) > 0, "both handlers served: " + perHandler);
+            assertEquals(senders, perHandler.get(0) + perHandler.get(1));
+            l.close();
+            // Closed means every socket of the group: the port is free for a plain listener again.
+            stack.udp().listen(Endpoint.of("127.0.0.1", port), (socket, from, payload) -> {}).close();
+        }
+    }
+
+    @Test
+    void aParallelismOutsideItsBoundIsRefused() throws Exception {
+        try (SocketStack stack = new SocketStack()) {
+            for (int bad : new int[] {0, -1, io.miragej.stack.Udp.MAX_PARALLELISM + 1}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> stack.udp().listen(Endpoint.of("127.0.0.1", 0), bad, () -> (socket, from, payload) -> {}));
+                assertTrue(e.getMessage().contains("1 to 256"), e.getMessage());
+            }
+        }
+    }
 }
