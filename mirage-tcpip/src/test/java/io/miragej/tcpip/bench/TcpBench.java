@@ -49,10 +49,9 @@ public final class TcpBench {
         try (Netns ns = Netns.create("mj-bench"); LoopThread loop = new LoopThread("bench-loop")) {
             String tap = Netns.uniqueDeviceName("mjb");
             Counters counters = new Counters();
-            // -Dbench.vnet=true: the prototype TAP device with receive offloads (VnetTap) instead.
-            boolean vnet = Boolean.getBoolean("bench.vnet");
-            io.miragej.device.Network device = vnet ? VnetTap.open(tap, MacAddress.parse("02:4d:4a:00:00:09"))
-                    : TapNetwork.open(tap, MacAddress.parse("02:4d:4a:00:00:09"), 1500, counters);
+            // -Dbench.offload=false: a plain TAP device, one frame of at most 1,514 bytes per read.
+            boolean offload = !"false".equals(System.getProperty("bench.offload"));
+            TapNetwork device = TapNetwork.open(tap, MacAddress.parse("02:4d:4a:00:00:09"), 1500, offload, counters);
             ns.moveHere(tap);
             ns.ip("addr", "add", LINUX + "/24", "dev", tap);
             ns.ip("link", "set", tap, "up");
@@ -83,8 +82,11 @@ public final class TcpBench {
                             + received.get());
                     return mbps(bytes, t);
                 });
-                inCounters = String.format("CPU %.2f ms/MB, ", (cpuNanos() - cpu0) / 1e6 / (rounds * bytes / 1e6))
-                        + perSegment(before, counters.snapshot(), "tcp.rx.segments");
+                Map<String, Long> after = counters.snapshot();
+                inCounters = String.format("CPU %.2f ms/MB, %.0f bytes per frame read, ",
+                        (cpuNanos() - cpu0) / 1e6 / (rounds * bytes / 1e6),
+                        rounds * bytes / delta(before, after, "netif." + tap + ".rx.frames"))
+                        + perSegment(before, after, "tcp.rx.segments");
             }
             if (all || which.equals("out")) {
                 Map<String, Long> before = counters.snapshot();
@@ -116,10 +118,7 @@ public final class TcpBench {
             }
             stack.close();
             device.close();
-            if (device instanceof VnetTap v) {
-                System.out.printf("VnetTap prototype: %d frames read, %d of them over 1514 bytes%n", v.frames,
-                        v.superFrames);
-            }
+            System.out.printf("TAP device %s offloads%n", offload ? "with" : "without");
         }
         System.out.printf("bulk TCP, %d MiB, best of %d%n", bytes >> 20, rounds);
         System.out.printf("  Linux -> Linux   (veth)  %8.1f MB/s%n", veth);
