@@ -9,6 +9,7 @@ import io.miragej.stack.DatagramHandler;
 import io.miragej.stack.Flow;
 import io.miragej.stack.Listener;
 import io.miragej.stack.Stack;
+import io.miragej.stack.Udp;
 import io.miragej.stats.Counter;
 import io.miragej.stats.Counters;
 import java.io.EOFException;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * Serves an {@link AuthoritativeServer} on a stack's UDP and TCP ports: the thin adapter between
  * the sans-IO responder and the {@code Udp}/{@code Tcp} signatures.
  *
- * <p>UDP: one responder per listener (a listener's handler runs on one thread at a time), the
- * response sent from the port the query came to. TCP (RFC 7766): each connection on its own
+ * <p>UDP: {@link Options#udpThreads} handlers, each with its own responder (a handler runs on one
+ * thread at a time), the response sent from the port the query came to. TCP (RFC 7766): each connection on its own
  * virtual thread with its own responder, any number of queries per connection answered in order,
  * closed after {@link Options#tcpIdleTimeout} without a query, at most {@link
  * Options#maxTcpConnections} at once (more are closed at once and counted), zone transfers
@@ -35,17 +37,30 @@ import org.slf4j.LoggerFactory;
 public final class DnsService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsService.class);
 
-    /** Adapter settings. */
-    public record Options(Duration tcpIdleTimeout, int maxTcpConnections) {
+    /**
+     * Adapter settings; {@code udpThreads} is how many threads answer UDP, each with its own
+     * responder (on the socket stack, one socket per thread; the direct stack answers on its loop).
+     */
+    public record Options(Duration tcpIdleTimeout, int maxTcpConnections, int udpThreads) {
         public Options {
             if (tcpIdleTimeout.isNegative() || tcpIdleTimeout.isZero() || maxTcpConnections < 1) {
                 throw new IllegalArgumentException("the idle timeout must be positive and at least one connection allowed");
             }
+            Udp.checkParallelism(udpThreads);
         }
 
-        /** 10 seconds idle (RFC 7766 §6.2.3 suggests a few seconds) and 256 connections. */
+        /** With one UDP thread. */
+        public Options(Duration tcpIdleTimeout, int maxTcpConnections) {
+            this(tcpIdleTimeout, maxTcpConnections, 1);
+        }
+
+        /** 10 seconds idle (RFC 7766 §6.2.3 suggests a few seconds), 256 connections, one UDP thread. */
         public static Options defaults() {
-            return new Options(Duration.ofSeconds(10), 256);
+            return new Options(Duration.ofSeconds(10), 256, 1);
+        }
+
+        public Options withUdpThreads(int threads) {
+            return new Options(tcpIdleTimeout, maxTcpConnections, threads);
         }
     }
 
@@ -75,23 +90,26 @@ public final class DnsService implements AutoCloseable {
         tcpIdleClosed = counters.counter("dns.tcp.closed.idle");
         tcpBadLength = counters.counter("dns.tcp.drop.length");
         udpSendFailures = counters.counter("dns.udp.send.failures");
-        Responder udpResponder = server.responder();
-        DatagramHandler answer = (socket, from, payload) -> {
-            int n = udpResponder.respond(payload, false, from.address());
-            if (n > 0) {
-                try {
-                    socket.send(from, udpResponder.response());
-                } catch (IOException e) {
-                    udpSendFailures.increment();
+        // A responder per UDP handler: each handler runs on one thread at a time.
+        Supplier<DatagramHandler> answerers = () -> {
+            Responder udpResponder = server.responder();
+            return (socket, from, payload) -> {
+                int n = udpResponder.respond(payload, false, from.address());
+                if (n > 0) {
+                    try {
+                        socket.send(from, udpResponder.response());
+                    } catch (IOException e) {
+                        udpSendFailures.increment();
+                    }
                 }
-            }
+            };
         };
         // With port 0 the kernel picks a UDP port that TCP may already use elsewhere: try again.
         int attempts = local.port() == 0 ? 8 : 1;
         Listener u;
         Listener t;
         while (true) {
-            u = stack.udp().listen(local, answer);
+            u = stack.udp().listen(local, options.udpThreads(), answerers);
             Endpoint tcpLocal = local.port() == 0 ? new Endpoint(local.address(), u.local().port()) : local;
             try {
                 t = stack.tcp().listen(tcpLocal, this::serve);

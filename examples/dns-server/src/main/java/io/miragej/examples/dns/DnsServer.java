@@ -18,6 +18,7 @@ import io.miragej.platform.Key;
 import io.miragej.platform.Mirage;
 import io.miragej.platform.Unikernel;
 import io.miragej.stack.Stack;
+import io.miragej.stack.Udp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,8 @@ public final class DnsServer implements Unikernel {
     static final Key<List<String>> SECONDARY = Key.of("secondary", "ZONE@ADDR:PORT",
             "a zone name, '@' and its primary's endpoint, like example.com@192.0.2.1:53", null,
             DnsServer::checkSecondary, "zone to copy from a primary by AXFR, refreshed on its SOA and NOTIFY").repeatable();
+    static final Key<Integer> UDP_THREADS = Key.integer("udp-threads", 1, 1, Udp.MAX_PARALLELISM,
+            "threads answering UDP, each on a socket of its own (socket stack; the direct stack answers on its loop)");
     static final Key<Duration> RELOAD = Key.duration("reload-interval", Duration.ofSeconds(2),
             "how often zone files are checked for changes (0s: never)");
 
@@ -84,7 +87,7 @@ public final class DnsServer implements Unikernel {
         Stack stack = devices.stack();
         Endpoint local = new Endpoint(config.get(ADDRESS), config.get(PORT));
         DnsService service = DnsService.start(stack, server, local, devices.time(), devices.monotonicClock(),
-                devices.counters(), DnsService.Options.defaults());
+                devices.counters(), DnsService.Options.defaults().withUdpThreads(config.get(UDP_THREADS)));
         if (!secondaries.isEmpty()) {
             SecondaryService copies = new SecondaryService(stack, server, devices.time(), devices.monotonicClock(),
                     devices.random(), devices.counters(), Duration.ofSeconds(10));
