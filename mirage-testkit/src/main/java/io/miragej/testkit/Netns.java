@@ -101,13 +101,38 @@ public final class Netns implements AutoCloseable {
         return new Result(p.exitValue(), out.toString());
     }
 
+    /**
+     * Stops the processes started in the namespace and deletes it. An interrupt does not stop the
+     * clean-up half way: it is finished, then the thread's interrupt status is set again.
+     */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
+        boolean interrupted = false;
         for (Process p : started) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+            while (true) {
+                try {
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         }
-        run(List.of("ip", "netns", "del", name));
+        try {
+            while (true) {
+                try {
+                    run(List.of("ip", "netns", "del", name));
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
