@@ -197,7 +197,7 @@ public final class SocketStack implements Stack {
             checkOpen();
             Socket s = new Socket();
             try {
-                s.connect(remote.toInetSocketAddress(), (int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
+                s.connect(remote.toInetSocketAddress(), Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
             } catch (IOException e) {
                 s.close();
                 throw e;
@@ -414,7 +414,7 @@ public final class SocketStack implements Stack {
         public Optional<Datagram> receive(Duration timeout) throws IOException {
             byte[] buf = new byte[MAX_DATAGRAM];
             DatagramPacket p = new DatagramPacket(buf, buf.length);
-            channel.socket().setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
+            channel.socket().setSoTimeout(Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
             try {
                 channel.socket().receive(p);
             } catch (SocketTimeoutException e) {
