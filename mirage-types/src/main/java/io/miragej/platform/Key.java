@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * A typed configuration key, given on the command line as {@code --name=value}: its name, the
@@ -28,7 +27,6 @@ import java.util.regex.Pattern;
  * be given several times and yields the list of values.
  */
 public final class Key<T> {
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     private final String name;
     private final String metavar;
@@ -38,9 +36,28 @@ public final class Key<T> {
     private final String doc;
     private final boolean repeatable;
 
+    /**
+     * Whether {@code name} is {@code [a-z][a-z0-9]*(-[a-z0-9]+)*}, checked by hand: every
+     * application declares keys at start-up, and a regular expression would load its engine then.
+     */
+    static boolean isKeyName(String name) {
+        int n = name.length();
+        if (n == 0 || name.charAt(0) < 'a' || name.charAt(0) > 'z' || name.charAt(n - 1) == '-') {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = name.charAt(i);
+            boolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!word && !(c == '-' && name.charAt(i - 1) != '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Key(String name, String metavar, String accepted, T defaultValue,
             Function<String, T> parser, String doc, boolean repeatable) {
-        if (!NAME.matcher(name).matches()) {
+        if (!isKeyName(name)) {
             throw new IllegalArgumentException("'" + name + "' is not a key name: use lowercase"
                     + " letters and digits in words joined by '-', like ipv4-gateway");
         }

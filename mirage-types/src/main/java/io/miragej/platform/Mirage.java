@@ -76,7 +76,11 @@ public final class Mirage {
         }
         Config config;
         try {
-            config = Config.parse(groups.values().stream().flatMap(List::stream).toList(), args);
+            List<Key<?>> all = new ArrayList<>();
+            for (List<Key<?>> keys : groups.values()) {
+                all.addAll(keys);
+            }
+            config = Config.parse(all, args);
         } catch (ConfigException e) {
             err.println(appName + ": " + e.getMessage());
             err.println(appName + ": run with --help to list every key, its type and its default");

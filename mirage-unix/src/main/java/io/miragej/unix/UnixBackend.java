@@ -61,8 +61,14 @@ public final class UnixBackend implements Backend {
     private static Key<String> deviceName(String key, String doc) {
         return Key.of(key, "NAME", "a network device name of 1-15 characters without '/', ':' or spaces", null,
                 text -> {
-                    if (text.isEmpty() || text.length() > 15 || !text.matches("[^/:\\s]+")) {
+                    if (text.isEmpty() || text.length() > 15) {
                         throw new IllegalArgumentException("not a device name");
+                    }
+                    for (int i = 0; i < text.length(); i++) {
+                        char c = text.charAt(i);
+                        if (c == '/' || c == ':' || Character.isWhitespace(c)) {
+                            throw new IllegalArgumentException("not a device name");
+                        }
                     }
                     return text;
                 }, doc);
