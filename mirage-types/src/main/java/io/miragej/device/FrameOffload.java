@@ -25,6 +25,11 @@ package io.miragej.device;
  * says it takes them; any other receiver gets MTU-sized frames with complete checksums, as
  * always. A device refills one instance per frame: like the frame, it is borrowed until {@link
  * FrameReceiver#receive(io.miragej.buffer.PacketBuffer, FrameOffload)} returns. Not thread-safe.
+ *
+ * <p>Sending, the same metadata tells a device with send offloads what it is to do for a frame:
+ * complete a partial checksum and cut a large TCP segment ({@link
+ * Network#send(io.miragej.buffer.PacketBuffer, FrameOffload)} has the contract; {@link
+ * #segmentedTcp} sets both at once).
  */
 public final class FrameOffload {
     /**
@@ -104,6 +109,16 @@ public final class FrameOffload {
         segmentation = type;
         this.segmentSize = segmentSize;
         return this;
+    }
+
+    /**
+     * For sending: a large TCP segment to cut at {@code segmentSize} payload bytes, its TCP header
+     * {@code tcpStart} bytes into the frame with the checksum field (offset 16) left partial.
+     * Returns this.
+     */
+    public FrameOffload segmentedTcp(boolean ipv6, int tcpStart, int segmentSize) {
+        checksumPartial(tcpStart, 16);
+        return coalesced(ipv6 ? Segmentation.TCP_V6 : Segmentation.TCP_V4, segmentSize);
     }
 
     public Checksum checksum() {

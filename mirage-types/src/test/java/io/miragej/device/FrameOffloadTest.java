@@ -46,4 +46,44 @@ class FrameOffloadTest {
         plain.receive(frame, new FrameOffload());
         assertEquals(List.of(frame), got);
     }
+
+    @Test
+    void segmentedTcpSetsAPartialChecksumAtTheTcpHeaderAndTheSegmentSize() {
+        FrameOffload o = new FrameOffload().segmentedTcp(true, 54, 1428);
+        assertEquals(FrameOffload.Checksum.PARTIAL, o.checksum());
+        assertEquals(54, o.checksumStart());
+        assertEquals(16, o.checksumOffset());
+        assertEquals(FrameOffload.Segmentation.TCP_V6, o.segmentation());
+        assertEquals(1428, o.segmentSize());
+        assertEquals(FrameOffload.Segmentation.TCP_V4, o.segmentedTcp(false, 34, 1448).segmentation());
+    }
+
+    /** A device written before send offloads: only the abstract methods. */
+    static final class PlainDevice implements Network {
+        final List<PacketBuffer> sent = new ArrayList<>();
+
+        @Override public String name() { return "plain"; }
+        @Override public io.miragej.net.MacAddress mac() { return io.miragej.net.MacAddress.parse("02:00:00:00:00:01"); }
+        @Override public int mtu() { return 1500; }
+        @Override public void listen(EventLoop loop, FrameReceiver receiver) {}
+        @Override public PacketBuffer allocate() { return PacketBuffer.allocate(HEADROOM, 1514).truncate(0); }
+        @Override public boolean send(PacketBuffer frame) { sent.add(frame); return true; }
+        @Override public void close() {}
+    }
+
+    @Test
+    void aDeviceThatKnowsNothingOfSendOffloadsOffersNoneAndRefusesOffloadedFrames() {
+        PlainDevice d = new PlainDevice();
+        assertEquals(0, d.maxOffloadFrame());
+        assertTrue(d.allocate(1514) != null, "a frame of the MTU is an ordinary buffer");
+        assertEquals(null, d.allocate(1515), "no buffer longer than a frame of the MTU");
+        PacketBuffer plain = PacketBuffer.allocate(60);
+        assertTrue(d.send(plain, new FrameOffload()), "an empty offload is a plain send");
+        assertEquals(List.of(plain), d.sent);
+        io.miragej.buffer.PacketPool pool = io.miragej.buffer.PacketPool.heapPool(1, 256, 64);
+        PacketBuffer large = pool.acquire().extend(60);
+        assertFalse(d.send(large, new FrameOffload().segmentedTcp(false, 34, 1448)));
+        assertEquals(1, d.sent.size(), "the offloaded frame is refused, not sent");
+        assertEquals(1, pool.available(), "and released");
+    }
 }
