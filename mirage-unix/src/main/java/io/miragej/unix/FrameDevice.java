@@ -23,13 +23,22 @@ import org.slf4j.LoggerFactory;
  * allocated per frame. Subclasses say how to read and write one frame, and may describe frames
  * with {@link FrameOffload} metadata for receivers that accept offloads.
  *
+ * <p>A subclass that can write frames with send offloads (see {@link Network#send(PacketBuffer,
+ * FrameOffload)}) gives the longest such frame to the constructor and implements {@link
+ * #writeOffloaded}; the device then lends {@value #LARGE_SEND_BUFFERS} buffers that long, lazily
+ * mapped, through {@link #allocate(int)}.
+ *
  * <p>Counters: {@code netif.NAME.rx.frames}, {@code .tx.frames}, {@code .rx.drop.no-buffer},
- * {@code .rx.drop.queue-full}, {@code .tx.drop.oversize}, {@code .tx.drop.error}.
+ * {@code .rx.drop.queue-full}, {@code .tx.drop.oversize}, {@code .tx.drop.error}; with send
+ * offloads {@code .tx.offloaded} (frames sent with an offload, among {@code .tx.frames}), {@code
+ * .tx.offloaded-bytes} and {@code .tx.drop.offload} (offloads the device refused).
  */
 abstract class FrameDevice implements Network {
     private static final Logger LOG = LoggerFactory.getLogger(FrameDevice.class);
     /** Frames queued for the loop at most; beyond it the device drops. */
     static final int QUEUE = 1024;
+    /** Send buffers longer than a frame of the MTU, for frames with send offloads. */
+    static final int LARGE_SEND_BUFFERS = 16;
 
     private final String name;
     private final MacAddress mac;
@@ -38,6 +47,9 @@ abstract class FrameDevice implements Network {
     private final int receiveCapacity;
     private final PacketPool receivePool;
     final PacketPool sendPool;
+    /** Buffers for frames up to {@link #maxOffloadFrame}; null without send offloads. */
+    final PacketPool largeSendPool;
+    private final int maxOffloadFrame;
     private final ArrayBlockingQueue<PacketBuffer> received = new ArrayBlockingQueue<>(QUEUE);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
@@ -47,6 +59,9 @@ abstract class FrameDevice implements Network {
     private final Counter rxQueueFull;
     private final Counter txOversize;
     final Counter txError;
+    private final Counter txOffloaded;
+    private final Counter txOffloadedBytes;
+    private final Counter txOffloadRefused;
     private PacketBuffer scratch;
     private Thread reader;
     private EventLoop loop;
@@ -58,15 +73,17 @@ abstract class FrameDevice implements Network {
     volatile boolean closed;
 
     FrameDevice(String name, MacAddress mac, int mtu, Counters counters) {
-        this(name, mac, mtu, ETHERNET_HEADER + mtu, QUEUE + 64, counters);
+        this(name, mac, mtu, ETHERNET_HEADER + mtu, QUEUE + 64, 0, counters);
     }
 
     /**
      * A device whose received frames take up to {@code receiveCapacity} bytes (more than a frame
      * of the MTU when the device reads offloaded frames or a header in front of them), in a pool of
-     * {@code receiveBuffers}.
+     * {@code receiveBuffers}, and that sends frames with offloads of up to {@code maxOffloadFrame}
+     * bytes (0 for none).
      */
-    FrameDevice(String name, MacAddress mac, int mtu, int receiveCapacity, int receiveBuffers, Counters counters) {
+    FrameDevice(String name, MacAddress mac, int mtu, int receiveCapacity, int receiveBuffers, int maxOffloadFrame,
+            Counters counters) {
         this.name = name;
         this.mac = mac;
         this.mtu = mtu;
@@ -77,6 +94,14 @@ abstract class FrameDevice implements Network {
                 HEADROOM);
         size = HEADROOM + ETHERNET_HEADER + mtu;
         this.sendPool = PacketPool.over(Posix.mapAnonymous((long) QUEUE * size), QUEUE, size, HEADROOM);
+        this.maxOffloadFrame = maxOffloadFrame > ETHERNET_HEADER + mtu ? maxOffloadFrame : 0;
+        if (this.maxOffloadFrame > 0) {
+            size = pageRounded(HEADROOM + this.maxOffloadFrame);
+            this.largeSendPool = PacketPool.over(Posix.mapAnonymous((long) LARGE_SEND_BUFFERS * size),
+                    LARGE_SEND_BUFFERS, size, HEADROOM);
+        } else {
+            this.largeSendPool = null;
+        }
         String p = "netif." + name + ".";
         rxFrames = counters.counter(p + "rx.frames");
         txFrames = counters.counter(p + "tx.frames");
@@ -84,6 +109,9 @@ abstract class FrameDevice implements Network {
         rxQueueFull = counters.counter(p + "rx.drop.queue-full");
         txOversize = counters.counter(p + "tx.drop.oversize");
         txError = counters.counter(p + "tx.drop.error");
+        txOffloaded = counters.counter(p + "tx.offloaded");
+        txOffloadedBytes = counters.counter(p + "tx.offloaded-bytes");
+        txOffloadRefused = counters.counter(p + "tx.drop.offload");
     }
 
     /** Buffers for offloaded frames start on a page, so a large frame touches no more pages than it needs. */
@@ -100,6 +128,16 @@ abstract class FrameDevice implements Network {
 
     /** Writes one frame from native memory; true when the whole frame went out. */
     abstract boolean writeFrame(PacketBuffer frame) throws IOException;
+
+    /**
+     * Writes one frame from native memory with send offloads ({@code offload} not empty, the frame
+     * at most {@link #maxOffloadFrame()} bytes); true when the whole frame went out, false when it
+     * failed or the offload cannot be expressed (the frame is then counted as refused). Only
+     * called on devices constructed with a maximum offload frame.
+     */
+    boolean writeOffloaded(PacketBuffer frame, FrameOffload offload) throws IOException {
+        return false;
+    }
 
     /** Makes a blocked {@link #readFrame} return (false). */
     abstract void wakeReader();
@@ -232,26 +270,60 @@ abstract class FrameDevice implements Network {
     }
 
     @Override
+    public int maxOffloadFrame() {
+        return maxOffloadFrame;
+    }
+
+    @Override
+    public PacketBuffer allocate(int frameLength) {
+        if (frameLength <= mtu + ETHERNET_HEADER) {
+            return sendPool.acquire();
+        }
+        return frameLength <= maxOffloadFrame ? largeSendPool.acquire() : null;
+    }
+
+    @Override
     public boolean send(PacketBuffer frame) {
+        return transmit(frame, null);
+    }
+
+    @Override
+    public boolean send(PacketBuffer frame, FrameOffload offload) {
+        return transmit(frame, offload.isEmpty() ? null : offload);
+    }
+
+    /** Sends a plain frame ({@code offload} null) or one with send offloads; releases the frame. */
+    private boolean transmit(PacketBuffer frame, FrameOffload offload) {
         PacketBuffer out = frame;
         try {
             if (closed) {
                 return false;
             }
-            if (frame.length() > mtu + ETHERNET_HEADER) {
+            if (offload != null && maxOffloadFrame == 0) {
+                txOffloadRefused.increment();
+                return false;
+            }
+            if (frame.length() > (offload != null ? maxOffloadFrame : mtu + ETHERNET_HEADER)) {
                 txOversize.increment();
                 return false;
             }
             if (!frame.memory().isNative()) {
                 // Frames built in heap memory (tests, simulations) go out through a native copy.
-                out = sendPool.acquire();
+                out = allocate(frame.length());
                 if (out == null) {
                     txError.increment();
                     return false;
                 }
                 out.extend(frame.length()).setBytes(0, frame);
             }
-            if (!writeFrame(out)) {
+            if (offload != null) {
+                if (!writeOffloaded(out, offload)) {
+                    txOffloadRefused.increment();
+                    return false;
+                }
+                txOffloaded.increment();
+                txOffloadedBytes.add(out.length());
+            } else if (!writeFrame(out)) {
                 txError.increment();
                 return false;
             }

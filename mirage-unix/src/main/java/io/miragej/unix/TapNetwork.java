@@ -26,8 +26,14 @@ import org.slf4j.LoggerFactory;
  * tells the kernel it may hand over TCP segments of up to 64 KB (TSO4, TSO6) with checksums left
  * partial (CSUM): one read then brings what took 45 reads of 1,448-byte frames, and the frames go
  * to the receiver with their {@link FrameOffload}. Receive buffers are then {@value
- * #OFFLOAD_BUFFERS} of 68 KiB each, lazily mapped (only pages frames touched become resident). We
- * send plain frames (an all-zero header).
+ * #OFFLOAD_BUFFERS} of 68 KiB each, lazily mapped (only pages frames touched become resident).
+ *
+ * <p>Sending with offloads, the device takes TCP segments of up to {@value #MAX_OFFLOAD_FRAME}
+ * bytes (an IPv4 packet of 65,535 behind its Ethernet header) through {@link
+ * #send(PacketBuffer, FrameOffload)}: the header says {@code NEEDS_CSUM} and the GSO type, and the
+ * kernel takes the frame whole (a local TCP receiver gets it as one large segment) or cuts it,
+ * completing the checksums. One {@code write} then carries what took 45. Plain frames get an
+ * all-zero header.
  *
  * <p>Counters, besides {@link FrameDevice}'s: {@code netif.NAME.rx.coalesced} (frames longer than
  * one segment), {@code .rx.drop.vnet-short}, {@code .rx.drop.vnet-unknown}, {@code
@@ -48,6 +54,8 @@ public final class TapNetwork extends FrameDevice {
     private static final int TUN_F_TSO6 = 4;
     /** Receive buffers of a device with offloads: the bound on what it holds for the loop. */
     static final int OFFLOAD_BUFFERS = 512;
+    /** The longest frame sent with offloads: the longest IPv4 packet behind an Ethernet header. */
+    static final int MAX_OFFLOAD_FRAME = ETHERNET_HEADER + 65_535;
 
     private final PollableFd tap;
     /** Length of the virtio-net header in front of every frame; 0 without offloads. */
@@ -59,7 +67,8 @@ public final class TapNetwork extends FrameDevice {
 
     private TapNetwork(String name, PollableFd tap, MacAddress mac, int mtu, int headerLength, Counters counters) {
         super(name, mac, mtu, headerLength == 0 ? ETHERNET_HEADER + mtu : Math.max(FrameOffload.MAX_FRAME,
-                ETHERNET_HEADER + mtu), headerLength == 0 ? QUEUE + 64 : OFFLOAD_BUFFERS, counters);
+                ETHERNET_HEADER + mtu), headerLength == 0 ? QUEUE + 64 : OFFLOAD_BUFFERS,
+                headerLength == 0 ? 0 : MAX_OFFLOAD_FRAME, counters);
         this.tap = tap;
         this.headerLength = headerLength;
         String p = "netif." + name + ".";
@@ -186,9 +195,20 @@ public final class TapNetwork extends FrameDevice {
         if (headerLength == 0) {
             return Posix.write(tap.fd, Posix.address(frame, 0), frame.length()) == frame.length();
         }
+        return writeWithHeader(frame, null);
+    }
+
+    @Override
+    boolean writeOffloaded(PacketBuffer frame, FrameOffload offload) {
+        return headerLength > 0 && writeWithHeader(frame, offload);
+    }
+
+    /** Writes the virtio-net header (plain for a null offload) and the frame in one {@code write}. */
+    private boolean writeWithHeader(PacketBuffer frame, FrameOffload offload) {
         PacketBuffer out = frame;
         if (frame.headroom() < headerLength) {
-            out = sendPool.acquire(); // a slice or a wrapped segment: copied behind room for the header
+            // A slice or a wrapped segment: copied behind room for the header.
+            out = allocate(frame.length());
             if (out == null) {
                 return false;
             }
@@ -196,7 +216,11 @@ public final class TapNetwork extends FrameDevice {
         }
         try {
             out.prepend(headerLength);
-            VirtioNetHeader.writePlain(out, headerLength);
+            if (offload == null) {
+                VirtioNetHeader.writePlain(out, headerLength);
+            } else if (!VirtioNetHeader.writeOffload(out, headerLength, offload)) {
+                return false;
+            }
             return Posix.write(tap.fd, Posix.address(out, 0), out.length()) == out.length();
         } finally {
             out.advance(headerLength);

@@ -21,7 +21,8 @@ import io.miragej.device.Network;
  * Parsing checks what the stack will rely on and turns it into a {@link FrameOffload}; anything
  * else (unknown flags or types, UDP segmentation we never asked for, a checksum field outside the
  * frame) is a {@link Verdict} other than {@code OK}, for the device to count and drop. Writing
- * produces the all-zero header of a plain frame.
+ * produces the all-zero header of a plain frame, or the header of a frame with send offloads
+ * (partial checksum, TCP segmentation; see {@link Network#send(PacketBuffer, FrameOffload)}).
  */
 final class VirtioNetHeader {
     /** The legacy header without {@code num_buffers}. */
@@ -112,6 +113,66 @@ final class VirtioNetHeader {
     /** Writes the header of a plain frame (nothing offloaded) at {@code b[0, headerLength)}. */
     static void writePlain(PacketBuffer b, int headerLength) {
         b.fill(0, headerLength, (byte) 0);
+    }
+
+    /**
+     * Writes the header for a frame sent with {@code offload} at {@code b[0, headerLength)},
+     * followed by the frame itself ({@code b.length() - headerLength} bytes): {@code NEEDS_CSUM}
+     * with {@code csum_start}/{@code csum_offset} for a partial checksum; for TCP segmentation the
+     * GSO type, {@code gso_size} and {@code hdr_len} (Ethernet, IP and TCP headers, read from the
+     * TCP header's data offset). Returns false, writing nothing meaningful, for what a device may
+     * not be asked: a verified checksum, segmentation without a partial checksum at a TCP header
+     * inside the frame, a segment size or header length beyond 16 bits.
+     */
+    static boolean writeOffload(PacketBuffer b, int headerLength, FrameOffload offload) {
+        int frameLength = b.length() - headerLength;
+        if (frameLength < Network.ETHERNET_HEADER) {
+            return false;
+        }
+        int flags = 0;
+        int start = 0;
+        int offset = 0;
+        switch (offload.checksum()) {
+            case NONE -> {}
+            case VERIFIED -> {
+                return false;
+            }
+            case PARTIAL -> {
+                start = offload.checksumStart();
+                offset = offload.checksumOffset();
+                if (start < Network.ETHERNET_HEADER || (long) start + offset + 2 > frameLength || start > 0xffff
+                        || offset > 0xffff) {
+                    return false;
+                }
+                flags = F_NEEDS_CSUM;
+            }
+        }
+        int gso = GSO_NONE;
+        int gsoSize = 0;
+        int hdrLen = 0;
+        if (offload.segmentation() != FrameOffload.Segmentation.NONE) {
+            // TCP's checksum field is 16 bytes into its header, the data offset 12.
+            if (flags != F_NEEDS_CSUM || offset != 16 || start + 20 > frameLength || offload.segmentSize() > 0xffff) {
+                return false;
+            }
+            hdrLen = start + (b.getU8(headerLength + start + 12) >>> 4) * 4;
+            if (hdrLen < start + 20 || hdrLen > frameLength) {
+                return false;
+            }
+            gso = offload.segmentation() == FrameOffload.Segmentation.TCP_V4 ? GSO_TCPV4 : GSO_TCPV6;
+            gsoSize = offload.segmentSize();
+        }
+        b.fill(0, headerLength, (byte) 0);
+        b.setU8(0, flags).setU8(1, gso);
+        setLe16(b, 2, hdrLen);
+        setLe16(b, 4, gsoSize);
+        setLe16(b, 6, start);
+        setLe16(b, 8, offset);
+        return true;
+    }
+
+    private static void setLe16(PacketBuffer b, int index, int value) {
+        b.setU16(index, Short.toUnsignedInt(Short.reverseBytes((short) value)));
     }
 
     private static int le16(PacketBuffer b, int index) {

@@ -62,6 +62,69 @@ class KernelNetworkDevicesTest {
         }
     }
 
+    /**
+     * A 20,000-byte TCP segment sent with segmentation offload and a partial checksum in one frame:
+     * the kernel takes it (the write is not refused, its checksum is accepted) and answers the
+     * segment for a closed port with a reset acknowledging all 20,000 bytes.
+     */
+    @Test
+    void theKernelTakesALargeTcpSegmentWithSegmentationOffload() throws Exception {
+        try (Netns ns = Netns.create("mj-tap"); LoopThread loop = new LoopThread("netif-tso")) {
+            String tap = Netns.uniqueDeviceName("mjtap");
+            Counters counters = new Counters();
+            try (TapNetwork dev = TapNetwork.open(tap, OURS, 1500, true, counters)) {
+                ns.moveHere(tap);
+                LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+                dev.listen(loop, f -> frames.add(f.toByteArray()));
+                ns.ip("addr", "add", LINUX + "/24", "dev", tap);
+                ns.ip("link", "set", tap, "up");
+                ns.ip("neigh", "replace", US.toString(), "lladdr", OURS.toString(), "dev", tap, "nud", "permanent");
+                MacAddress kernelMac = MacAddress.parse(ns.exec("cat", "/sys/class/net/" + tap + "/address")
+                        .output().trim());
+                assertEquals(TapNetwork.MAX_OFFLOAD_FRAME, dev.maxOffloadFrame());
+                assertEquals(null, dev.allocate(TapNetwork.MAX_OFFLOAD_FRAME + 1), "no buffer beyond the maximum");
+                int payload = 20_000;
+                int tcpLength = 20 + payload;
+                PacketBuffer f = dev.allocate(14 + 20 + tcpLength);
+                assertNotNull(f);
+                f.extend(14 + 20 + tcpLength);
+                kernelMac.write(f, 0);
+                OURS.write(f, 6);
+                f.setU16(12, 0x0800);
+                f.setU8(14, 0x45).setU8(15, 0).setU16(16, 20 + tcpLength).setU16(18, 1).setU16(20, 0x4000)
+                        .setU8(22, 64).setU8(23, 6).setU16(24, 0);
+                US.write(f, 26);
+                LINUX.write(f, 30);
+                f.setU16(24, (int) (~fold(sumOfWords(f, 14, 20)) & 0xffff));
+                int seq = 123_456;
+                f.setU16(34, 40_000).setU16(36, 9).setI32(38, seq).setI32(42, 0).setU8(46, 0x50).setU8(47, 0x08)
+                        .setU16(48, 65_535).setU16(50, 0).setU16(52, 0);
+                for (int i = 0; i < payload; i++) {
+                    f.setU8(54 + i, i * 7);
+                }
+                // The partial checksum: the folded pseudo-header sum, not complemented.
+                f.setU16(50, (int) fold(sumOfWords(f, 26, 8) + 6 + tcpLength));
+                FrameOffload tso = new FrameOffload().segmentedTcp(false, 34, 1448);
+                assertTrue(dev.send(f, tso), "the kernel refused the frame");
+                assertEquals(1, counters.get("netif." + tap + ".tx.offloaded"));
+                assertEquals(14 + 20 + tcpLength, counters.get("netif." + tap + ".tx.offloaded-bytes"));
+
+                byte[] reset = awaitFrame(frames, 0x0800);
+                assertNotNull(reset, "no reset from the kernel");
+                PacketBuffer r = PacketBuffer.wrap(reset);
+                assertEquals(6, r.getU8(23), "TCP");
+                assertEquals(0x14, r.getU8(47) & 0x3f, "RST and ACK");
+                assertEquals(seq + payload, r.getI32(42), "acknowledges the whole large segment");
+
+                // What a device may not be asked is refused and counted, not written.
+                PacketBuffer bad = dev.allocate(100);
+                bad.extend(100);
+                assertTrue(!dev.send(bad, new FrameOffload().checksumVerified()));
+                assertEquals(1, counters.get("netif." + tap + ".tx.drop.offload"));
+            }
+        }
+    }
+
     enum Offloads { NONE, IGNORED, ACCEPTED }
 
     /** With the loop stalled, an offloading device holds at most its 512 buffers and counts the rest. */

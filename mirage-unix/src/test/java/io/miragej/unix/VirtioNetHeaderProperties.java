@@ -87,6 +87,49 @@ class VirtioNetHeaderProperties {
         assertEquals("000000000000000000000000", plain.toHex());
     }
 
+    /** What a sender asks for is what the receiving side reads back from the header. */
+    @Property(tries = 1000)
+    void sendOffloadHeadersParseBackToTheSameOffload(@ForAll boolean ipv6, @ForAll boolean segmented,
+            @ForAll @IntRange(min = 1, max = 9000) int segmentSize, @ForAll @IntRange(min = 0, max = 10) int options,
+            @ForAll @IntRange(min = 0, max = 3000) int payload) {
+        int tcpStart = ipv6 ? 54 : 34;
+        int tcpHeader = 20 + 4 * options;
+        PacketBuffer b = PacketBuffer.allocate(VirtioNetHeader.LENGTH + tcpStart + tcpHeader + payload);
+        b.setU8(VirtioNetHeader.LENGTH + tcpStart + 12, (tcpHeader / 4) << 4);
+        FrameOffload sent = new FrameOffload();
+        if (segmented) {
+            sent.segmentedTcp(ipv6, tcpStart, segmentSize);
+        } else {
+            sent.checksumPartial(tcpStart, 16);
+        }
+        assertTrue(VirtioNetHeader.writeOffload(b, VirtioNetHeader.LENGTH, sent));
+        FrameOffload read = new FrameOffload();
+        assertEquals(Verdict.OK, VirtioNetHeader.parse(b, VirtioNetHeader.LENGTH, read));
+        assertEquals(sent.toString(), read.toString());
+        int hdrLen = Short.toUnsignedInt(Short.reverseBytes((short) b.getU16(2)));
+        assertEquals(segmented ? tcpStart + tcpHeader : 0, hdrLen, "hdr_len: the headers before the payload");
+        assertEquals(0, b.getU16(10), "num_buffers");
+    }
+
+    @Test
+    void offloadsADeviceMayNotBeAskedAreRefused() {
+        PacketBuffer b = PacketBuffer.allocate(VirtioNetHeader.LENGTH + 54 + 100);
+        b.setU8(VirtioNetHeader.LENGTH + 34 + 12, 0x50);
+        assertEquals(false, VirtioNetHeader.writeOffload(b, 12, new FrameOffload().checksumVerified()));
+        assertEquals(false, VirtioNetHeader.writeOffload(b, 12,
+                new FrameOffload().coalesced(FrameOffload.Segmentation.TCP_V4, 1448)), "segmentation needs a partial checksum");
+        assertEquals(false, VirtioNetHeader.writeOffload(b, 12,
+                new FrameOffload().checksumPartial(34, 6).coalesced(FrameOffload.Segmentation.TCP_V4, 1448)),
+                "segmentation of TCP: the field is 16 bytes in");
+        assertEquals(false, VirtioNetHeader.writeOffload(b, 12, new FrameOffload().checksumPartial(150, 16)),
+                "a checksum field outside the frame");
+        b.setU8(VirtioNetHeader.LENGTH + 34 + 12, 0x10);
+        assertEquals(false, VirtioNetHeader.writeOffload(b, 12, new FrameOffload().segmentedTcp(false, 34, 1448)),
+                "a TCP data offset below 5");
+        assertEquals(true, VirtioNetHeader.writeOffload(b, 12, new FrameOffload()), "nothing offloaded");
+        assertEquals("000000000000000000000000", b.slice(0, 12).toHex());
+    }
+
     /** A 12-byte header (little-endian fields) followed by {@code frameLength} zero bytes. */
     static PacketBuffer header(int flags, int gsoType, int gsoSize, int start, int offset, int frameLength) {
         PacketBuffer b = PacketBuffer.allocate(VirtioNetHeader.LENGTH + frameLength);
