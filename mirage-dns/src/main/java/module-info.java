@@ -11,4 +11,5 @@ module io.miragej.dns {
     exports io.miragej.dns.zone;
     exports io.miragej.dns.server;
     exports io.miragej.dns.resolver;
+    exports io.miragej.dns.tsig;
 }
