@@ -1,11 +1,13 @@
 package io.miragej.dns.server;
 
+import io.miragej.device.WallClock;
 import io.miragej.dns.DnsWriter;
 import io.miragej.dns.Message;
 import io.miragej.dns.Name;
 import io.miragej.dns.Question;
 import io.miragej.dns.Record;
 import io.miragej.dns.RrType;
+import io.miragej.dns.tsig.TsigKey;
 import io.miragej.dns.zone.Zone;
 import io.miragej.net.IpAddress;
 import io.miragej.net.IpPrefix;
@@ -13,6 +15,8 @@ import io.miragej.net.Ipv4Address;
 import io.miragej.net.Ipv6Address;
 import io.miragej.stats.Counters;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,11 +27,25 @@ import java.util.Objects;
  * Adapters ({@link DnsService}) connect it to the {@code Udp} and {@code Tcp} signatures.
  */
 public final class AuthoritativeServer {
-    /** A server's settings. */
-    public record Options(int maxUdpPayload, List<IpPrefix> transferAllowed) {
-        /** 1232 bytes (the DNS flag day 2020 figure) and no zone transfers. */
+    /**
+     * A server's settings.
+     *
+     * @param transferAllowed clients (by prefix) that may transfer zones; none by default
+     * @param tsigKeys the TSIG keys this server knows (RFC 8945): requests signed with them are
+     *     verified and answered signed, requests signed with others get BADKEY
+     * @param transferKeys when not empty, a transfer must also be signed with one of these keys
+     *     (names from {@code tsigKeys}); an unsigned transfer request is then REFUSED, as NSD does.
+     *     One policy for every zone, like {@code transferAllowed}.
+     */
+    public record Options(int maxUdpPayload, List<IpPrefix> transferAllowed, List<TsigKey> tsigKeys,
+            List<Name> transferKeys) {
+        /** 1232 bytes (the DNS flag day 2020 figure), no zone transfers, no TSIG keys. */
         public static Options defaults() {
             return new Options(1232, List.of());
+        }
+
+        public Options(int maxUdpPayload, List<IpPrefix> transferAllowed) {
+            this(maxUdpPayload, transferAllowed, List.of(), List.of());
         }
 
         public Options {
@@ -35,17 +53,43 @@ public final class AuthoritativeServer {
                 throw new IllegalArgumentException("the UDP payload size is 512-65535, got " + maxUdpPayload);
             }
             transferAllowed = List.copyOf(transferAllowed);
+            tsigKeys = List.copyOf(tsigKeys);
+            transferKeys = List.copyOf(transferKeys);
+            java.util.Set<Name> names = new java.util.HashSet<>();
+            for (TsigKey k : tsigKeys) {
+                if (!names.add(k.name())) {
+                    throw new IllegalArgumentException("two TSIG keys are named " + k.name());
+                }
+            }
+            for (Name n : transferKeys) {
+                if (!names.contains(n)) {
+                    throw new IllegalArgumentException("the transfer key " + n + " is not among the TSIG keys "
+                            + names + "; give it with the keys");
+                }
+            }
         }
 
         public Options withTransferAllowed(List<IpPrefix> allowed) {
-            return new Options(maxUdpPayload, allowed);
+            return new Options(maxUdpPayload, allowed, tsigKeys, transferKeys);
+        }
+
+        public Options withTsigKeys(List<TsigKey> keys) {
+            return new Options(maxUdpPayload, transferAllowed, keys, transferKeys);
+        }
+
+        /** Transfers must be signed with one of {@code keys} (names of TSIG keys given too). */
+        public Options withTransferKeys(List<Name> keys) {
+            return new Options(maxUdpPayload, transferAllowed, tsigKeys, keys);
         }
     }
 
     /** Receives NOTIFY messages (RFC 1996) for secondary zones. */
     public interface NotifyListener {
-        /** Whether {@code zone} is a secondary zone whose primary is {@code from}. */
-        boolean accepts(Name zone, IpAddress from);
+        /**
+         * Whether {@code zone} is a secondary zone whose primary is {@code from}, the NOTIFY signed
+         * with the TSIG key {@code key} (verified; null when unsigned).
+         */
+        boolean accepts(Name zone, IpAddress from, Name key);
 
         /** Called on the thread that received the NOTIFY; must only schedule work. */
         void notified(Name zone, IpAddress from);
@@ -53,13 +97,30 @@ public final class AuthoritativeServer {
 
     final ServerCounters counters;
     private final Options options;
+    private final WallClock clock;
+    private final Map<Name, TsigKey> keys = new HashMap<>();
     private volatile Authority authority;
     private volatile NotifyListener notifyListener;
 
-    public AuthoritativeServer(Counters counters, Options options) {
+    /**
+     * A server; {@code clock} is read only for TSIG-signed requests (their time is checked and
+     * responses carry it) and may be null when no keys are configured.
+     */
+    public AuthoritativeServer(Counters counters, Options options, WallClock clock) {
         this.counters = new ServerCounters(counters);
         this.options = Objects.requireNonNull(options);
+        if (clock == null && !options.tsigKeys().isEmpty()) {
+            throw new IllegalArgumentException("TSIG keys need the wall clock: give one to the server");
+        }
+        this.clock = clock;
+        for (TsigKey k : options.tsigKeys()) {
+            keys.put(k.name(), k);
+        }
         this.authority = Authority.of(List.of(), options.maxUdpPayload());
+    }
+
+    public AuthoritativeServer(Counters counters, Options options) {
+        this(counters, options, null);
     }
 
     public AuthoritativeServer(Counters counters) {
@@ -102,9 +163,27 @@ public final class AuthoritativeServer {
         this.notifyListener = listener;
     }
 
-    boolean acceptNotify(Name zone, IpAddress from) {
+    /** The key named {@code name}, or null. */
+    TsigKey tsigKey(Name name) {
+        return keys.get(name);
+    }
+
+    /**
+     * Seconds since 1970 for TSIG, from the wall clock; without one (no keys configured, so every
+     * signed request is BADKEY) the request's own time.
+     */
+    long epochSeconds(long fallback) {
+        return clock == null ? fallback : Math.floorDiv(clock.epochNanos(), 1_000_000_000L);
+    }
+
+    /** Whether a transfer signed with {@code key} (null: unsigned) passes the key policy. */
+    boolean transferKeyAccepted(Name key) {
+        return options.transferKeys().isEmpty() || (key != null && options.transferKeys().contains(key));
+    }
+
+    boolean acceptNotify(Name zone, IpAddress from, Name key) {
         NotifyListener l = notifyListener;
-        if (l == null || !l.accepts(zone, unmap(from))) {
+        if (l == null || !l.accepts(zone, unmap(from), key)) {
             return false;
         }
         l.notified(zone, unmap(from));

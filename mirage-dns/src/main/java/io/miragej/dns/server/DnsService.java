@@ -4,6 +4,7 @@ import io.miragej.buffer.PacketBuffer;
 import io.miragej.device.MonotonicClock;
 import io.miragej.device.Time;
 import io.miragej.device.Timer;
+import io.miragej.dns.tsig.TsigSession;
 import io.miragej.net.Endpoint;
 import io.miragej.stack.DatagramHandler;
 import io.miragej.stack.Flow;
@@ -207,7 +208,10 @@ public final class DnsService implements AutoCloseable {
         if (messages == null) {
             return;
         }
-        for (byte[] m : messages) {
+        TsigSession tsig = responder.tsig();
+        for (byte[] plain : messages) {
+            // RFC 8945 §5.3.1: every message signed, each MAC chained on the one before.
+            byte[] m = tsig == null ? plain : tsig.sign(plain, server.epochSeconds(0));
             byte[] framed = new byte[m.length + 2];
             framed[0] = (byte) (m.length >>> 8);
             framed[1] = (byte) m.length;

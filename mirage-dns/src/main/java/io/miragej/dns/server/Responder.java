@@ -1,12 +1,16 @@
 package io.miragej.dns.server;
 
 import io.miragej.buffer.PacketBuffer;
+import io.miragej.dns.DnsFormatException;
 import io.miragej.dns.Name;
 import io.miragej.dns.NameCodec;
 import io.miragej.dns.Opcode;
 import io.miragej.dns.Rcode;
 import io.miragej.dns.RrClass;
 import io.miragej.dns.RrType;
+import io.miragej.dns.tsig.Tsig;
+import io.miragej.dns.tsig.TsigRecord;
+import io.miragej.dns.tsig.TsigSession;
 import io.miragej.net.IpAddress;
 
 /**
@@ -59,6 +63,10 @@ public final class Responder {
     private int ednsPayload;
     private boolean dnssecOk;
     private Name transferZone;
+    /** For a request signed with a good TSIG key: signs the response; else null. */
+    private TsigSession signer;
+    /** Bytes kept free at the end of the response for the TSIG record. */
+    private int reserve;
 
     Responder(AuthoritativeServer server) {
         this.server = server;
@@ -75,6 +83,14 @@ public final class Responder {
         return transferZone;
     }
 
+    /**
+     * The TSIG session of the last request answered, when it was signed with a good key: the
+     * response is signed already; a transfer's messages are to be signed with it. Else null.
+     */
+    public TsigSession tsig() {
+        return signer;
+    }
+
     /** AXFR or IXFR: the type asked for by the last {@link #respond} that returned {@link #TRANSFER}. */
     public int transferType() {
         return qtype;
@@ -89,6 +105,18 @@ public final class Responder {
      *     {@link #TRANSFER}
      */
     public int respond(PacketBuffer query, boolean tcp, IpAddress client) {
+        signer = null;
+        reserve = 0;
+        int n = answer(query, tcp, client);
+        if (n > 0 && signer != null) {
+            // RFC 8945 §5.3: the answer to a signed request is signed with the same key.
+            n = signer.sign(ob, 2, n, server.epochSeconds(0));
+            out.reset(2, n);
+        }
+        return n;
+    }
+
+    private int answer(PacketBuffer query, boolean tcp, IpAddress client) {
         counters.queries.increment();
         int len = query.length();
         if (len < 12) {
@@ -133,7 +161,13 @@ public final class Responder {
         int records = u16(6) + u16(8);
         int additional = u16(10);
         int version = 0;
+        boolean signed = false;
         for (int i = 0; i < records + additional; i++) {
+            if (signed) {
+                // RFC 8945 §5.1: the TSIG record is the last one.
+                counters.tsigFormerr.increment();
+                return error(query, flags, Rcode.FORMERR, false);
+            }
             int nr = NameCodec.decode(in, len, p, skip);
             if (nr < 0) {
                 counters.formerr.increment();
@@ -161,8 +195,20 @@ public final class Responder {
                 ednsPayload = u16(p + 2);
                 version = (in[p + 5] & 0xff);
                 dnssecOk = (u16(p + 6) & 0x8000) != 0;
+            } else if (type == RrType.TSIG) {
+                if (i < records) {
+                    counters.tsigFormerr.increment();
+                    return error(query, flags, Rcode.FORMERR, false);
+                }
+                signed = true;
             }
             p = rdata + rdlength;
+        }
+        if (signed) {
+            int failed = verifyTsig(query, flags, len);
+            if (failed != 0) {
+                return failed;
+            }
         }
         if (edns && version != 0) {
             counters.badvers.increment();
@@ -314,12 +360,12 @@ public final class Responder {
 
     private int udpLimit(boolean tcp, int serverMax) {
         if (tcp) {
-            return 65535;
+            return 65535 - reserve;
         }
         if (!edns) {
-            return 512;
+            return 512 - reserve;
         }
-        return Math.max(512, Math.min(ednsPayload, serverMax));
+        return Math.max(512, Math.min(ednsPayload, serverMax)) - reserve;
     }
 
     /**
@@ -494,9 +540,59 @@ public final class Responder {
         return out.length();
     }
 
+    /**
+     * Checks the TSIG record of the query in {@code in} (RFC 8945 §5.2). Returns 0 when it is good
+     * ({@link #signer} then signs the response), else the length of the error response written:
+     * FORMERR for a malformed record or a MAC of a forbidden length, NOTAUTH with BADKEY or BADSIG
+     * in an unsigned TSIG record, NOTAUTH with BADTIME signed. Only signed queries come here.
+     */
+    private int verifyTsig(PacketBuffer query, int flags, int len) {
+        TsigRecord t;
+        try {
+            t = TsigRecord.find(in, len);
+        } catch (DnsFormatException e) {
+            counters.tsigFormerr.increment();
+            return error(query, flags, Rcode.FORMERR, true);
+        }
+        long now = server.epochSeconds(t.timeSigned());
+        Tsig.Check c = Tsig.verifyRequest(in, t, server::tsigKey, now);
+        switch (c.error()) {
+            case Tsig.NOERROR -> {
+                counters.tsigOk.increment();
+                signer = c.session();
+                reserve = signer.overhead();
+                return 0;
+            }
+            case Tsig.FORMERR -> {
+                counters.tsigFormerr.increment();
+                return error(query, flags, Rcode.FORMERR, true);
+            }
+            case Tsig.BADTIME -> {
+                counters.tsigBadTime.increment();
+                int n = error(query, flags, Rcode.NOTAUTH, true);
+                n = c.session().signBadTime(ob, 2, n, t.timeSigned(), now);
+                out.reset(2, n);
+                return n;
+            }
+            default -> {
+                (c.error() == Tsig.BADKEY ? counters.tsigBadKey : counters.tsigBadSig).increment();
+                int n = error(query, flags, Rcode.NOTAUTH, true);
+                n = Tsig.writeUnsignedError(ob, 2, n, t, c.error(), now);
+                out.reset(2, n);
+                return n;
+            }
+        }
+    }
+
     private int transfer(PacketBuffer query, int flags, boolean tcp, IpAddress client) {
         if (!tcp || !server.transferAllowed(client)) {
             counters.transferRefused.increment();
+            return error(query, flags, Rcode.REFUSED, true);
+        }
+        if (!server.transferKeyAccepted(signer == null ? null : signer.key().name())) {
+            // NSD answers REFUSED when the ACL wants a key the request lacks; so do we.
+            counters.transferRefused.increment();
+            counters.transferUnsigned.increment();
             return error(query, flags, Rcode.REFUSED, true);
         }
         Name zone = Name.fromWire(qname, 0, qlen);
@@ -511,7 +607,7 @@ public final class Responder {
 
     private int notify(PacketBuffer query, int flags, IpAddress client) {
         Name zone = Name.fromWire(qname, 0, qlen);
-        if (!server.acceptNotify(zone, client)) {
+        if (!server.acceptNotify(zone, client, signer == null ? null : signer.key().name())) {
             counters.notifyRefused.increment();
             return error(query, flags, Rcode.REFUSED, true);
         }

@@ -91,7 +91,7 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
     }
 
     @Override
-    public boolean accepts(Name zone, IpAddress from) {
+    public boolean accepts(Name zone, IpAddress from, Name key) {
         Entry e = zones.get(zone);
         return e != null && AuthoritativeServer.unmap(e.primary.address()).equals(from);
     }

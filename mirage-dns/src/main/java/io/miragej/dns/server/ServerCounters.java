@@ -17,6 +17,12 @@ final class ServerCounters {
     final Counter transferRefused;
     final Counter notifies;
     final Counter notifyRefused;
+    final Counter tsigOk;
+    final Counter tsigBadKey;
+    final Counter tsigBadSig;
+    final Counter tsigBadTime;
+    final Counter tsigFormerr;
+    final Counter transferUnsigned;
     private final Counter[] byRcode = new Counter[17];
 
     ServerCounters(Counters c) {
@@ -32,6 +38,12 @@ final class ServerCounters {
         transferRefused = c.counter("dns.axfr.refused");
         notifies = c.counter("dns.notify.in");
         notifyRefused = c.counter("dns.notify.refused");
+        tsigOk = c.counter("dns.tsig.in.ok");
+        tsigBadKey = c.counter("dns.tsig.in.badkey");
+        tsigBadSig = c.counter("dns.tsig.in.badsig");
+        tsigBadTime = c.counter("dns.tsig.in.badtime");
+        tsigFormerr = c.counter("dns.tsig.in.formerr");
+        transferUnsigned = c.counter("dns.axfr.refused.key");
         String[] names = {"noerror", "formerr", "servfail", "nxdomain", "notimp", "refused"};
         for (int i = 0; i < byRcode.length; i++) {
             byRcode[i] = c.counter("dns.responses." + (i < names.length ? names[i] : "rcode" + i));
