@@ -4,6 +4,7 @@ import io.miragej.device.MonotonicClock;
 import io.miragej.device.Random;
 import io.miragej.device.Time;
 import io.miragej.device.Timer;
+import io.miragej.device.WallClock;
 import io.miragej.dns.DnsFormatException;
 import io.miragej.dns.Message;
 import io.miragej.dns.Name;
@@ -11,10 +12,16 @@ import io.miragej.dns.Rcode;
 import io.miragej.dns.Record;
 import io.miragej.dns.RrType;
 import io.miragej.dns.resolver.StubResolver;
+import io.miragej.dns.tsig.TsigKey;
+import io.miragej.dns.tsig.TsigSession;
 import io.miragej.dns.zone.Zone;
 import io.miragej.dns.zone.ZoneException;
 import io.miragej.net.Endpoint;
 import io.miragej.net.IpAddress;
+import io.miragej.net.Ipv4Address;
+import io.miragej.net.Ipv6Address;
+import io.miragej.stack.Datagram;
+import io.miragej.stack.UdpSocket;
 import io.miragej.stack.Flow;
 import io.miragej.stack.Stack;
 import io.miragej.stats.Counter;
@@ -23,6 +30,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
@@ -46,38 +54,68 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
     private final Counter transfersIn;
     private final Counter transferFailures;
     private final Counter expired;
+    private final Counter tsigFailures;
+    private final WallClock wallClock;
     private volatile boolean closed;
 
     private final class Entry {
         final SecondaryZone state;
         final Endpoint primary;
+        /** The key that signs our SOA queries and AXFR requests and that the primary signs with; or null. */
+        final TsigKey key;
         final Semaphore wake = new Semaphore(0);
         volatile Timer timer;
         Thread thread;
 
-        Entry(SecondaryZone state, Endpoint primary) {
+        Entry(SecondaryZone state, Endpoint primary, TsigKey key) {
             this.state = state;
             this.primary = primary;
+            this.key = key;
         }
     }
 
     public SecondaryService(Stack stack, AuthoritativeServer server, Time time, MonotonicClock clock, Random random,
             Counters counters, Duration timeout) {
+        this(stack, server, time, clock, null, random, counters, timeout);
+    }
+
+    /** With the wall clock TSIG needs (its MACs carry the time): zones with keys need it. */
+    public SecondaryService(Stack stack, AuthoritativeServer server, Time time, MonotonicClock clock,
+            WallClock wallClock, Random random, Counters counters, Duration timeout) {
         this.stack = stack;
         this.server = server;
         this.time = time;
         this.clock = clock;
+        this.wallClock = wallClock;
         this.random = random;
         this.timeout = timeout;
         transfersIn = counters.counter("dns.axfr.in");
         transferFailures = counters.counter("dns.axfr.in.failures");
         expired = counters.counter("dns.secondary.expired");
+        tsigFailures = counters.counter("dns.secondary.tsig.failures");
         server.setNotifyListener(this);
     }
 
     /** Starts keeping {@code zone} as a copy of the one at {@code primary}. */
     public void add(Name zone, Endpoint primary) {
-        Entry e = new Entry(new SecondaryZone(zone, clock.nanos()), primary);
+        add(zone, primary, null);
+    }
+
+    /**
+     * Starts keeping {@code zone} as a copy of the one at {@code primary}, with TSIG (RFC 8945)
+     * when {@code key} is not null: SOA queries and AXFR requests signed with it, every answer
+     * verified (a failure is counted in {@code dns.secondary.tsig.failures} and retried after
+     * RETRY), and NOTIFY for the zone accepted only signed with it.
+     */
+    public void add(Name zone, Endpoint primary, TsigKey key) {
+        if (key != null && wallClock == null) {
+            throw new IllegalStateException("TSIG for " + zone + " needs the wall clock: use the constructor with one");
+        }
+        if (key != null && !key.equals(server.tsigKey(key.name()))) {
+            throw new IllegalArgumentException("the TSIG key " + key.name() + " of secondary zone " + zone
+                    + " must be among the server's keys too (Options.withTsigKeys): NOTIFY from the primary is signed with it");
+        }
+        Entry e = new Entry(new SecondaryZone(zone, clock.nanos()), primary, key);
         if (zones.putIfAbsent(zone, e) != null) {
             throw new IllegalArgumentException(zone + " is already a secondary zone");
         }
@@ -93,7 +131,8 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
     @Override
     public boolean accepts(Name zone, IpAddress from, Name key) {
         Entry e = zones.get(zone);
-        return e != null && AuthoritativeServer.unmap(e.primary.address()).equals(from);
+        return e != null && AuthoritativeServer.unmap(e.primary.address()).equals(from)
+                && (e.key == null || e.key.name().equals(key));
     }
 
     @Override
@@ -147,7 +186,7 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
                 next = e.state.soa(primarySerial, clock.nanos());
             }
             if (next == SecondaryZone.Action.TRANSFER) {
-                Zone z = transfer(zone, e.primary);
+                Zone z = transfer(zone, e.primary, e.key);
                 server.put(z);
                 transfersIn.increment();
                 synchronized (e.state) {
@@ -172,6 +211,9 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
     }
 
     private long primarySerial(Entry e) throws IOException {
+        if (e.key != null) {
+            return signedSerial(e);
+        }
         StubResolver r = new StubResolver(stack, List.of(e.primary), random, clock, time,
                 new StubResolver.Options(timeout, 2, false, 1232));
         Message m = r.query(e.state.name(), RrType.SOA);
@@ -187,10 +229,72 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
         throw new IOException("the primary's answer holds no SOA");
     }
 
+    private long epochSeconds() {
+        return Math.floorDiv(wallClock.epochNanos(), 1_000_000_000L);
+    }
+
+    /** The SOA query over UDP signed with the zone's key, the answer verified; two attempts. */
+    private long signedSerial(Entry e) throws IOException {
+        Name zone = e.state.name();
+        TsigSession tsig = TsigSession.client(e.key);
+        int id = random.nextInt(65536);
+        byte[] q = tsig.sign(Message.query(id, zone, RrType.SOA).encode(), epochSeconds());
+        Endpoint any = new Endpoint(e.primary.address() instanceof Ipv4Address ? Ipv4Address.ANY : Ipv6Address.ANY, 0);
+        try (UdpSocket s = stack.udp().bind(any)) {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                s.send(e.primary, q);
+                long deadline = clock.nanos() + timeout.toNanos();
+                long left;
+                while ((left = deadline - clock.nanos()) > 0) {
+                    Optional<Datagram> d = s.receive(Duration.ofNanos(Math.max(left, 1_000_000)));
+                    if (d.isEmpty()) {
+                        break;
+                    }
+                    byte[] b = d.get().payload();
+                    if (b.length < 12 || ((b[0] & 0xff) << 8 | (b[1] & 0xff)) != id || (b[2] & 0x80) == 0) {
+                        continue; // not the answer
+                    }
+                    TsigSession.Result r = tsig.verify(b, b.length, epochSeconds());
+                    if (r != TsigSession.Result.OK) {
+                        tsigFailures.increment();
+                        throw new IOException("the primary's SOA answer fails TSIG (" + r + "): " + tsig.problem());
+                    }
+                    Message m;
+                    try {
+                        m = Message.decode(b);
+                    } catch (DnsFormatException ex) {
+                        throw new IOException("a malformed SOA answer: " + ex.getMessage());
+                    }
+                    if (m.rcode() != Rcode.NOERROR || !m.aa()) {
+                        throw new IOException("the primary answered the SOA query with " + Rcode.toString(m.rcode())
+                                + (m.aa() ? "" : " without authority"));
+                    }
+                    for (Record rec : m.answers()) {
+                        if (rec.type() == RrType.SOA && rec.owner().equals(zone)) {
+                            return rec.rdata().numberField(2);
+                        }
+                    }
+                    throw new IOException("the primary's answer holds no SOA");
+                }
+            }
+        }
+        throw new IOException("no answer to the signed SOA query within " + timeout + ", twice");
+    }
+
     /** Pulls {@code zone} from {@code primary} by AXFR over TCP. */
     public Zone transfer(Name zone, Endpoint primary) throws IOException, ZoneException {
+        return transfer(zone, primary, null);
+    }
+
+    /**
+     * Pulls {@code zone} from {@code primary} by AXFR over TCP, the request signed with {@code key}
+     * and every message of the answer verified when it is not null (RFC 8945 §5.3.1: the first and
+     * the last message must be signed, at most 99 unsigned in a row between).
+     */
+    public Zone transfer(Name zone, Endpoint primary, TsigKey key) throws IOException, ZoneException {
         int id = random.nextInt(65536);
         ZoneTransferReader reader = new ZoneTransferReader(zone, id);
+        TsigSession tsig = key == null ? null : TsigSession.client(key);
         try (Flow flow = stack.tcp().connect(primary, timeout)) {
             // The transfer as a whole may take long; each read gets the timeout.
             Timer[] watchdog = {null};
@@ -209,6 +313,9 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
             arm.run();
             try {
                 byte[] q = Message.query(id, zone, RrType.AXFR).encode();
+                if (tsig != null) {
+                    q = tsig.sign(q, epochSeconds());
+                }
                 byte[] framed = new byte[q.length + 2];
                 framed[0] = (byte) (q.length >>> 8);
                 framed[1] = (byte) q.length;
@@ -224,6 +331,13 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
                     }
                     DnsService.readFully(flow, buf, len);
                     arm.run();
+                    if (tsig != null) {
+                        TsigSession.Result r = tsig.verify(buf, len, epochSeconds());
+                        if (r != TsigSession.Result.OK && r != TsigSession.Result.UNSIGNED) {
+                            tsigFailures.increment();
+                            throw new IOException("transfer message fails TSIG (" + r + "): " + tsig.problem());
+                        }
+                    }
                     try {
                         reader.accept(Message.decode(java.util.Arrays.copyOf(buf, len)));
                     } catch (DnsFormatException ex) {
@@ -233,6 +347,10 @@ public final class SecondaryService implements AutoCloseable, AuthoritativeServe
             } finally {
                 watchdog[0].cancel();
             }
+        }
+        if (tsig != null && !tsig.lastVerified()) {
+            tsigFailures.increment();
+            throw new IOException("the transfer's last message is not signed (RFC 8945 §5.3.1)");
         }
         return reader.zone();
     }
