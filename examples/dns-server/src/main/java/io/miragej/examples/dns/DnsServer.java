@@ -5,6 +5,7 @@ import io.miragej.dns.server.AuthoritativeServer;
 import io.miragej.dns.server.DnsService;
 import io.miragej.dns.server.Notifier;
 import io.miragej.dns.server.SecondaryService;
+import io.miragej.dns.tsig.TsigKey;
 import io.miragej.dns.zone.Zone;
 import io.miragej.dns.zone.ZoneException;
 import io.miragej.dns.zone.ZoneFile;
@@ -35,6 +36,9 @@ import java.util.Objects;
  * --address=ADDR --port=N}. Each zone's name is its file's SOA owner. Zone files are checked for
  * changes and reloaded without dropping queries; secondaries named with {@code --notify} are told.
  * With {@code --secondary=ZONE@ADDR:PORT} it also keeps copies of zones from their primaries.
+ * TSIG (RFC 8945): {@code --tsig-key=NAME:ALGORITHM:SECRET} declares keys, {@code
+ * --transfer-key=NAME} makes transfers need one (NOTIFY sent signed with the first), and {@code
+ * --secondary=ZONE@ADDR:PORT:KEYNAME} signs and checks everything exchanged with that primary.
  */
 public final class DnsServer implements Unikernel {
     static final Key<List<Path>> ZONE = Key.path("zone", null,
@@ -47,9 +51,18 @@ public final class DnsServer implements Unikernel {
             "clients allowed to transfer zones by AXFR").repeatable();
     static final Key<List<Endpoint>> NOTIFY = Key.endpoint("notify", null,
             "secondary to send NOTIFY to when a zone changes, like 192.0.2.2:53").repeatable();
-    static final Key<List<String>> SECONDARY = Key.of("secondary", "ZONE@ADDR:PORT",
-            "a zone name, '@' and its primary's endpoint, like example.com@192.0.2.1:53", null,
-            DnsServer::checkSecondary, "zone to copy from a primary by AXFR, refreshed on its SOA and NOTIFY").repeatable();
+    static final Key<List<Secondary>> SECONDARY = Key.of("secondary", "ZONE@ADDR:PORT[:KEYNAME]",
+            "a zone name, '@', its primary's endpoint and optionally ':' and a --tsig-key name,"
+                    + " like example.com@192.0.2.1:53 or example.com@192.0.2.1:53:xfr.example", null,
+            DnsServer::parseSecondary, "zone to copy from a primary by AXFR, refreshed on its SOA and NOTIFY;"
+                    + " with a key, queries, transfers and NOTIFY for it are signed with it").repeatable();
+    static final Key<List<TsigKey>> TSIG_KEY = Key.of("tsig-key", "NAME:ALGORITHM:SECRET",
+            "a key name, an algorithm (hmac-sha256, hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1) and the"
+                    + " base64 secret as tsig-keygen prints it, like xfr.example:hmac-sha256:c2VjcmV0c2VjcmV0", null,
+            TsigKey::parse, "a TSIG key (RFC 8945); signed queries with it are verified and answered signed").repeatable();
+    static final Key<List<Name>> TRANSFER_KEY = Key.of("transfer-key", "NAME", "the name of a --tsig-key", null,
+            DnsServer::keyName, "transfers must be signed with this key (repeatable: any of them), besides coming from"
+                    + " --allow-transfer; NOTIFY to --notify targets is signed with the first").repeatable();
     static final Key<Integer> UDP_THREADS = Key.integer("udp-threads", 1, 1, Udp.MAX_PARALLELISM,
             "threads answering UDP, each on a socket of its own (socket stack; the direct stack answers on its loop)");
     static final Key<Duration> RELOAD = Key.duration("reload-interval", Duration.ofSeconds(2),
@@ -57,27 +70,70 @@ public final class DnsServer implements Unikernel {
 
     private final Map<Path, FileTime> loadedAt = new HashMap<>();
 
-    static String checkSecondary(String text) {
+    /** A zone kept as a copy of its primary's, with the TSIG key that signs what they exchange (or null). */
+    record Secondary(Name zone, Endpoint primary, Name key) {}
+
+    static Name keyName(String text) {
+        return Name.of(text.endsWith(".") ? text : text + ".");
+    }
+
+    static Secondary parseSecondary(String text) {
         int at = text.indexOf('@');
         if (at <= 0) {
             throw new IllegalArgumentException("no '@'");
         }
-        Name.of(text.substring(0, at));
-        Endpoint.parse(text.substring(at + 1));
-        return text;
+        Name zone = Name.of(text.substring(0, at));
+        String rest = text.substring(at + 1);
+        try {
+            return new Secondary(zone, Endpoint.parse(rest), null);
+        } catch (RuntimeException e) {
+            int colon = rest.lastIndexOf(':');
+            if (colon <= 0) {
+                throw e;
+            }
+            return new Secondary(zone, Endpoint.parse(rest.substring(0, colon)), keyName(rest.substring(colon + 1)));
+        }
+    }
+
+    /** The key named {@code name}, or a start-up error naming the key that referred to it. */
+    private static TsigKey key(List<TsigKey> keys, Name name, String referrer) {
+        for (TsigKey k : keys) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        throw new ConfigException(referrer + ": no --tsig-key is named " + name + " (declared: "
+                + keys.stream().map(k -> k.name().toString()).toList() + ")");
     }
 
     @Override
     public void start(Devices devices) throws Exception {
         var config = devices.config();
         List<Path> files = config.get(ZONE);
-        List<String> secondaries = config.get(SECONDARY);
+        List<Secondary> secondaries = config.get(SECONDARY);
+        List<TsigKey> tsigKeys = config.get(TSIG_KEY);
+        List<Name> transferKeys = config.get(TRANSFER_KEY);
+        java.util.Set<Name> seen = new java.util.HashSet<>();
+        for (TsigKey k : tsigKeys) {
+            if (!seen.add(k.name())) {
+                throw new ConfigException("--tsig-key: two keys are named " + k.name() + "; give each key once");
+            }
+        }
+        for (Name n : transferKeys) {
+            key(tsigKeys, n, "--transfer-key=" + n);
+        }
+        for (Secondary s : secondaries) {
+            if (s.key() != null) {
+                key(tsigKeys, s.key(), "--secondary=" + s.zone() + "@" + s.primary() + ":" + s.key());
+            }
+        }
         if (files.isEmpty() && secondaries.isEmpty()) {
             throw new ConfigException("no zones: give --zone=FILE (repeatable) for each zone file to serve,"
                     + " or --secondary=ZONE@ADDR:PORT");
         }
         AuthoritativeServer server = new AuthoritativeServer(devices.counters(),
-                AuthoritativeServer.Options.defaults().withTransferAllowed(config.get(ALLOW_TRANSFER)));
+                AuthoritativeServer.Options.defaults().withTransferAllowed(config.get(ALLOW_TRANSFER))
+                        .withTsigKeys(tsigKeys).withTransferKeys(transferKeys), devices.wallClock());
         List<Zone> zones = loadAll(files);
         server.load(zones);
         // Parsing and compiling the zones left garbage several times the size of what is kept.
@@ -90,17 +146,19 @@ public final class DnsServer implements Unikernel {
                 devices.counters(), DnsService.Options.defaults().withUdpThreads(config.get(UDP_THREADS)));
         if (!secondaries.isEmpty()) {
             SecondaryService copies = new SecondaryService(stack, server, devices.time(), devices.monotonicClock(),
-                    devices.random(), devices.counters(), Duration.ofSeconds(10));
-            for (String s : secondaries) {
-                int at = s.indexOf('@');
-                copies.add(Name.of(s.substring(0, at)), Endpoint.parse(s.substring(at + 1)));
+                    devices.wallClock(), devices.random(), devices.counters(), Duration.ofSeconds(10));
+            for (Secondary s : secondaries) {
+                copies.add(s.zone(), s.primary(), s.key() == null ? null : key(tsigKeys, s.key(), "--secondary"));
             }
         }
         List<Endpoint> notify = config.get(NOTIFY);
-        Notifier notifier = new Notifier(stack, devices.random(), devices.monotonicClock(), devices.counters());
+        Notifier notifier = new Notifier(stack, devices.random(), devices.monotonicClock(), devices.wallClock(),
+                devices.counters());
+        TsigKey notifyKey = transferKeys.isEmpty() ? null : key(tsigKeys, transferKeys.getFirst(), "--transfer-key");
         Duration interval = config.get(RELOAD);
         if (!interval.isZero() && !files.isEmpty()) {
-            Thread.ofVirtual().name("zone-reload").start(() -> watch(devices, server, files, notify, notifier, interval));
+            Thread.ofVirtual().name("zone-reload").start(() -> watch(devices, server, files, notify, notifier, notifyKey,
+                    interval));
         }
         devices.console().println("dns-server: " + zones.size() + " zone(s) on " + service.local() + " (UDP and TCP, "
                 + stack.mode() + " stack): " + String.join(" ", zones.stream().map(z -> z.name().toString()).toList()));
@@ -124,7 +182,7 @@ public final class DnsServer implements Unikernel {
 
     /** Reloads every zone when a file changed; a zone that fails to load keeps the old copy in service. */
     private void watch(Devices devices, AuthoritativeServer server, List<Path> files, List<Endpoint> notify,
-            Notifier notifier, Duration interval) {
+            Notifier notifier, TsigKey notifyKey, Duration interval) {
         while (true) {
             try {
                 devices.time().sleep(interval);
@@ -169,7 +227,7 @@ public final class DnsServer implements Unikernel {
             if (!notify.isEmpty()) {
                 for (Zone z : zones) {
                     if (before.stream().noneMatch(b -> b.name().equals(z.name()) && b.serial() == z.serial())) {
-                        notifier.notify(z, notify, 5, Duration.ofSeconds(2));
+                        notifier.notify(z, notify, notifyKey, 5, Duration.ofSeconds(2));
                     }
                 }
             }

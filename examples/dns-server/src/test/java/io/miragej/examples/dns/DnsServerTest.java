@@ -7,6 +7,9 @@ import io.miragej.dns.Name;
 import io.miragej.dns.Rcode;
 import io.miragej.dns.RrType;
 import io.miragej.dns.resolver.StubResolver;
+import io.miragej.dns.server.AuthoritativeServer;
+import io.miragej.dns.server.SecondaryService;
+import io.miragej.dns.tsig.TsigKey;
 import io.miragej.net.Endpoint;
 import io.miragej.platform.Backend;
 import io.miragej.platform.Config;
@@ -96,13 +99,71 @@ class DnsServerTest {
         assertTrue(err2.toString().contains("--zone=FILE"), err2.toString());
     }
 
+    static final String SECRET = java.util.Base64.getEncoder().encodeToString("example secret".getBytes());
+
+    private static String launchError(List<String> args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Mirage.launch(new DnsServer(), args, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err), Mirage.installedBackends());
+        assertEquals(Mirage.USAGE, status, err.toString());
+        return err.toString();
+    }
+
+    @Test
+    void badTsigKeysStopStartUpNamingTheKey() throws Exception {
+        Path zone = dir.resolve("example.test.zone");
+        Files.writeString(zone, ZONE.formatted(1));
+        String port = "--port=" + freePort();
+        String z = "--zone=" + zone;
+        String err = launchError(List.of(z, port, "--tsig-key=xfr.test:hmac-md5:" + SECRET));
+        assertTrue(err.contains("--tsig-key") && err.contains("hmac-md5"), err);
+        err = launchError(List.of(z, port, "--tsig-key=xfr.test:hmac-sha256:%%%"));
+        assertTrue(err.contains("--tsig-key") && err.contains("base64"), err);
+        err = launchError(List.of(z, port, "--tsig-key=xfr.test:hmac-sha256:" + SECRET, "--transfer-key=other.test"));
+        assertTrue(err.contains("--transfer-key=other.test.") && err.contains("no --tsig-key is named"), err);
+        err = launchError(List.of(port, "--secondary=example.test@127.0.0.1:53:nokey.test"));
+        assertTrue(err.contains("--secondary") && err.contains("nokey.test."), err);
+        assertEquals(new DnsServer.Secondary(Name.of("example.test."), Endpoint.of("127.0.0.1", 53), Name.of("k.test.")),
+                DnsServer.parseSecondary("example.test@127.0.0.1:53:k.test"));
+        assertEquals(new DnsServer.Secondary(Name.of("example.test."), Endpoint.parse("[::1]:53"), null),
+                DnsServer.parseSecondary("example.test@[::1]:53"));
+    }
+
+    @Test
+    void transfersNeedTheTransferKeyAndComeSigned() throws Exception {
+        Path zone = dir.resolve("example.test.zone");
+        Files.writeString(zone, ZONE.formatted(7));
+        int port = freePort();
+        DnsServer app = new DnsServer();
+        Backend backend = Mirage.installedBackends().getFirst();
+        List<Key<?>> keys = new ArrayList<>(app.keys());
+        keys.addAll(backend.keys());
+        TsigKey key = TsigKey.parse("xfr.test:hmac-sha256:" + SECRET);
+        try (Backend.Session session = backend.open(Config.parse(keys, List.of("--zone=" + zone, "--address=127.0.0.1",
+                "--port=" + port, "--allow-transfer=127.0.0.0/8", "--tsig-key=xfr.test:hmac-sha256:" + SECRET,
+                "--transfer-key=xfr.test")));
+                SocketStack client = new SocketStack(); HostTime time = new HostTime()) {
+            app.start(session.devices());
+            io.miragej.stats.Counters counters = new io.miragej.stats.Counters();
+            AuthoritativeServer local = new AuthoritativeServer(counters,
+                    AuthoritativeServer.Options.defaults().withTsigKeys(List.of(key)), () -> System.currentTimeMillis() * 1_000_000L);
+            try (SecondaryService s = new SecondaryService(client, local, time, System::nanoTime,
+                    () -> System.currentTimeMillis() * 1_000_000L, new HostRandom(), counters, Duration.ofSeconds(3))) {
+                Endpoint primary = Endpoint.of("127.0.0.1", port);
+                assertEquals(7, s.transfer(Name.of("example.test."), primary, key).serial(), "signed and verified");
+                Exception e = assertThrows(Exception.class, () -> s.transfer(Name.of("example.test."), primary));
+                assertTrue(e.getMessage().contains("REFUSED"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void helpListsTheKeys() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(Mirage.OK, Mirage.launch(new DnsServer(), List.of("--help"), new PrintStream(out),
                 new PrintStream(new ByteArrayOutputStream()), Mirage.installedBackends()));
         for (String k : new String[] {"--zone=FILE", "--address=ADDR", "--port=PORT", "--allow-transfer",
-            "--notify", "--secondary", "--reload-interval"}) {
+            "--notify", "--secondary", "--reload-interval", "--tsig-key=NAME:ALGORITHM:SECRET", "--transfer-key=NAME"}) {
             assertTrue(out.toString().contains(k), k + " in\n" + out);
         }
         assertThrows(ConfigException.class, () -> DnsServer.SECONDARY.parse("example.com"));
