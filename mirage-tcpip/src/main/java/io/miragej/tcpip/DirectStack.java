@@ -301,6 +301,29 @@ public final class DirectStack implements Stack {
                 deviceDrops.increment();
             }
         }
+
+        private final int maxOffloadFrame = Math.max(0, network.maxOffloadFrame());
+        /** For {@link #transmitSegmented}, on the loop. */
+        private final FrameOffload sendOffload = new FrameOffload();
+
+        @Override
+        public int maxOffloadFrame() {
+            return maxOffloadFrame;
+        }
+
+        @Override
+        public PacketBuffer allocate(int frameLength) {
+            return network.allocate(frameLength);
+        }
+
+        @Override
+        public void transmitSegmented(PacketBuffer frame, int segmentSize) {
+            boolean v6 = frame.getU16(12) == 0x86dd;
+            int tcpStart = Network.ETHERNET_HEADER + (v6 ? 40 : (frame.getU8(Network.ETHERNET_HEADER) & 0xf) * 4);
+            if (!network.send(frame, sendOffload.clear().segmentedTcp(v6, tcpStart, segmentSize))) {
+                deviceDrops.increment();
+            }
+        }
     }
 
     /** Publishes DHCP's leases to application threads. */

@@ -7,12 +7,22 @@ import io.miragej.tcpip.core.Link;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link Link} that records what is sent, with a bounded pool like a real device. */
+/**
+ * A {@link Link} that records what is sent, with a bounded pool like a real device. With {@link
+ * #maxOffloadFrame} set it also takes large TCP segments for segmentation offload, recorded with
+ * their segment sizes in {@link #segmented}.
+ */
 public final class TestLink implements Link {
     public final long mac;
     public final int mtu;
     public final PacketPool pool;
     public final List<byte[]> sent = new ArrayList<>();
+    /** Above 0: the device does TCP segmentation offload for frames up to this long. */
+    public int maxOffloadFrame;
+    /** Large frames handed over for segmentation offload, and their segment sizes. */
+    public final List<byte[]> segmented = new ArrayList<>();
+    public final List<Integer> segmentSizes = new ArrayList<>();
+    private final PacketPool largePool = PacketPool.heapPool(4, Network.HEADROOM + 65_549, Network.HEADROOM);
 
     public TestLink(long mac) {
         this(mac, 1500, 512);
@@ -46,6 +56,31 @@ public final class TestLink implements Link {
             throw new AssertionError("frame of " + frame.length() + " bytes exceeds the MTU " + mtu);
         }
         sent.add(frame.toByteArray());
+        frame.release();
+    }
+
+    @Override
+    public int maxOffloadFrame() {
+        return maxOffloadFrame;
+    }
+
+    @Override
+    public PacketBuffer allocate(int frameLength) {
+        if (frameLength <= mtu + 14) {
+            return allocate();
+        }
+        return frameLength <= maxOffloadFrame ? largePool.acquire() : null;
+    }
+
+    @Override
+    public void transmitSegmented(PacketBuffer frame, int segmentSize) {
+        if (maxOffloadFrame == 0 || frame.length() > maxOffloadFrame) {
+            frame.release();
+            throw new AssertionError("a frame of " + frame.length() + " bytes for segmentation offload, maximum "
+                    + maxOffloadFrame);
+        }
+        segmented.add(frame.toByteArray());
+        segmentSizes.add(segmentSize);
         frame.release();
     }
 

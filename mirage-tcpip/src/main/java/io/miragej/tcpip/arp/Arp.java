@@ -94,6 +94,7 @@ public final class Arp {
     private final Counter dropQueueFull;
     private final Counter dropUnresolved;
     private final Counter dropNoBuffer;
+    private final Counter dropOffloadUnresolved;
 
     public Arp(Link link, Limits limits, Counters counters) {
         this.link = link;
@@ -122,6 +123,7 @@ public final class Arp {
         dropQueueFull = counters.counter("arp.drop.queue-full");
         dropUnresolved = counters.counter("arp.drop.unresolved");
         dropNoBuffer = counters.counter("arp.drop.no-buffer");
+        dropOffloadUnresolved = counters.counter("arp.drop.offload-unresolved");
     }
 
     /** Sets our IPv4 address (0 for none) and announces it with gratuitous ARP. */
@@ -256,6 +258,16 @@ public final class Arp {
      * while the address is being resolved, or is dropped and counted.
      */
     public void send(PacketBuffer packet, int nextHop, long now) {
+        send(packet, nextHop, 0, now);
+    }
+
+    /**
+     * As {@link #send(PacketBuffer, int, long)}, for a TCP segment the device cuts at {@code
+     * segmentSize} payload bytes (0: an ordinary packet). Such a packet does not wait for
+     * resolution: it is dropped and counted ({@code arp.drop.offload-unresolved}), and TCP resends
+     * its data in ordinary segments.
+     */
+    public void send(PacketBuffer packet, int nextHop, int segmentSize, long now) {
         int i = find(nextHop);
         if (i < 0) {
             i = allocateSlot(nextHop, now);
@@ -266,6 +278,11 @@ public final class Arp {
             request(EthernetFrame.BROADCAST, nextHop);
         }
         lastUsed[i] = now;
+        if (segmentSize > 0 && state[i] == INCOMPLETE) {
+            dropOffloadUnresolved.increment();
+            packet.release();
+            return;
+        }
         switch (state[i]) {
             case INCOMPLETE -> enqueue(i, packet);
             case REACHABLE -> {
@@ -276,13 +293,18 @@ public final class Arp {
                     deadline = Math.min(deadline, probeAt[i]);
                     request(mac[i], nextHop);
                 }
-                EthernetFrame.prepend(packet, mac[i], link.mac(), EthernetFrame.TYPE_IPV4);
-                link.transmit(packet);
+                transmit(packet, mac[i], segmentSize);
             }
-            default -> {
-                EthernetFrame.prepend(packet, mac[i], link.mac(), EthernetFrame.TYPE_IPV4);
-                link.transmit(packet);
-            }
+            default -> transmit(packet, mac[i], segmentSize);
+        }
+    }
+
+    private void transmit(PacketBuffer packet, long to, int segmentSize) {
+        EthernetFrame.prepend(packet, to, link.mac(), EthernetFrame.TYPE_IPV4);
+        if (segmentSize > 0) {
+            link.transmitSegmented(packet, segmentSize);
+        } else {
+            link.transmit(packet);
         }
     }
 

@@ -23,6 +23,38 @@ public interface IpOutput {
     boolean send(PacketBuffer payload, int protocol, long sourceHigh, long sourceLow, long destinationHigh,
             long destinationLow, boolean dontFragment, long now);
 
+    /**
+     * The longest transport message (TCP header included) to {@code destination} that the device
+     * takes as one packet and cuts into segments itself ({@link #sendSegmented}); 0, the default,
+     * when it does no TCP segmentation offload or the destination is not reached through it.
+     */
+    default int maxSegmentedPayload(long destinationHigh, long destinationLow) {
+        return 0;
+    }
+
+    /**
+     * A buffer for a TCP segment of up to {@code length} bytes (at most {@link
+     * #maxSegmentedPayload}) for {@link #sendSegmented}, headroom for every lower header, window
+     * empty; null when none is free.
+     */
+    default PacketBuffer allocateSegmented(int length) {
+        return null;
+    }
+
+    /**
+     * Sends {@code payload}, one TCP segment longer than the MTU whose checksum field holds only
+     * the folded pseudo-header sum (not complemented), for the device to cut into segments of
+     * {@code segmentSize} payload bytes and complete their checksums; takes ownership. The default,
+     * for links without the offload, drops it.
+     *
+     * @return false when it was dropped (and counted)
+     */
+    default boolean sendSegmented(PacketBuffer payload, long sourceHigh, long sourceLow, long destinationHigh,
+            long destinationLow, int segmentSize, long now) {
+        payload.release();
+        return false;
+    }
+
     /** True when there is a route to the destination. */
     boolean hasRoute(long destinationHigh, long destinationLow);
 

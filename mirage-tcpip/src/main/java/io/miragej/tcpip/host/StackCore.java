@@ -326,6 +326,38 @@ public final class StackCore implements IpOutput {
     }
 
     @Override
+    public int maxSegmentedPayload(long destinationHigh, long destinationLow) {
+        int frame = link.maxOffloadFrame();
+        if (frame <= 0 || isLocal(destinationHigh, destinationLow)) {
+            return 0;
+        }
+        // Whole packets of at most 65,535 bytes for either family, the largest IPv4 can say.
+        if (IpContext.isMapped(destinationHigh, destinationLow)) {
+            int d = (int) destinationLow;
+            return (d >>> 24) == 127 ? 0 : Math.min(frame - 14 - 20, 65_535 - 20);
+        }
+        return ipv6Enabled ? Math.min(frame - 14 - 40, 65_535 - 40) : 0;
+    }
+
+    @Override
+    public PacketBuffer allocateSegmented(int length) {
+        return link.allocate(14 + 40 + length);
+    }
+
+    @Override
+    public boolean sendSegmented(PacketBuffer payload, long sourceHigh, long sourceLow, long destinationHigh,
+            long destinationLow, int segmentSize, long now) {
+        if (IpContext.isMapped(destinationHigh, destinationLow)) {
+            return ipv4.sendSegmented(payload, (int) sourceLow, (int) destinationLow, segmentSize, now);
+        }
+        if (!ipv6Enabled) {
+            payload.release();
+            return false;
+        }
+        return ipv6.sendSegmented(payload, sourceHigh, sourceLow, destinationHigh, destinationLow, segmentSize, now);
+    }
+
+    @Override
     public boolean hasRoute(long destinationHigh, long destinationLow) {
         if (IpContext.isMapped(destinationHigh, destinationLow)) {
             return ipv4.hasRoute((int) destinationLow);

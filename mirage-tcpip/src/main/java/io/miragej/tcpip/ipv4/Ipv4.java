@@ -317,6 +317,39 @@ public final class Ipv4 {
         return ok;
     }
 
+    /**
+     * Sends {@code payload}, one TCP segment longer than the MTU, as one packet for the device to
+     * cut at {@code segmentSize} payload bytes (the link's {@link Link#transmitSegmented}), taking
+     * ownership: don't-fragment set, the total length covering the whole packet, the
+     * identification the first of as many consecutive ones as there will be segments. Only to a
+     * unicast destination off this host; anything else is dropped and counted as too big.
+     */
+    public boolean sendSegmented(PacketBuffer payload, int source, int destination, int segmentSize, long now) {
+        int src = source != 0 ? source : sourceFor(destination);
+        int nextHop;
+        if (destination == -1 || isSubnetBroadcast(destination) || (destination >>> 28) == 0xe
+                || isLocal(destination) || payload.length() > 65_535 - Ipv4Header.MIN_HEADER) {
+            txTooBig.increment();
+            payload.release();
+            return false;
+        } else if (address != 0 && ((destination ^ address) & mask) == 0) {
+            nextHop = destination;
+        } else if (gateway != 0) {
+            nextHop = gateway;
+        } else {
+            txNoRoute.increment();
+            payload.release();
+            return false;
+        }
+        int id = nextId;
+        int data = payload.length() - (payload.getU8(12) >>> 4) * 4; // after the TCP header
+        nextId = (nextId + Math.max(1, (data + segmentSize - 1) / segmentSize)) & 0xffff;
+        Ipv4Header.prepend(payload, 0, id, true, false, 0, DEFAULT_TTL, 6, src, destination);
+        txPackets.increment();
+        arp.send(payload, nextHop, segmentSize, now);
+        return true;
+    }
+
     private boolean route(PacketBuffer packet, boolean local, long groupMac, int nextHop, long now) {
         txPackets.increment();
         if (local) {

@@ -554,6 +554,38 @@ public final class Ipv6 {
         return ok;
     }
 
+    /**
+     * Sends {@code payload}, one TCP segment longer than the MTU, as one packet for the device to
+     * cut at {@code segmentSize} payload bytes (the link's {@link Link#transmitSegmented}), taking
+     * ownership; the payload length covers the whole packet. Only to a unicast destination off
+     * this host, from a given source; anything else is dropped and counted.
+     */
+    public boolean sendSegmented(PacketBuffer payload, long srcHigh, long srcLow, long dstHigh, long dstLow,
+            int segmentSize, long now) {
+        long nextHigh = dstHigh;
+        long nextLow = dstLow;
+        if (Ipv6Header.isMulticast(dstHigh) || findAddress(dstHigh, dstLow) >= 0 || (dstHigh == 0 && dstLow == 1)
+                || Ipv6Header.isUnspecified(srcHigh, srcLow) || payload.length() > 65_535) {
+            txNoRoute.increment();
+            payload.release();
+            return false;
+        }
+        if (!onLink(dstHigh, dstLow, now)) {
+            int r = defaultRouter(now);
+            if (r < 0) {
+                txNoRoute.increment();
+                payload.release();
+                return false;
+            }
+            nextHigh = routerHigh[r];
+            nextLow = routerLow[r];
+        }
+        Ipv6Header.prepend(payload, 0, 6, DEFAULT_HOP_LIMIT, srcHigh, srcLow, dstHigh, dstLow);
+        txPackets.increment();
+        neighbors.send(payload, nextHigh, nextLow, segmentSize, now);
+        return true;
+    }
+
     private boolean route(PacketBuffer packet, boolean local, long groupMac, long nextHigh, long nextLow, long now) {
         txPackets.increment();
         if (local) {

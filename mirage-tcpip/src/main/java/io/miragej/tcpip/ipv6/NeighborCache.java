@@ -55,6 +55,7 @@ final class NeighborCache {
     private final Counter evicted;
     private final Counter dropQueueFull;
     private final Counter dropUnresolved;
+    private final Counter dropOffloadUnresolved;
 
     NeighborCache(Link link, Solicitor solicitor, int entries, int queuedPerEntry, int queuedTotal, long reachable,
             long retransmit, int probes, Counters counters) {
@@ -80,6 +81,7 @@ final class NeighborCache {
         evicted = counters.counter("ndp.cache.evicted");
         dropQueueFull = counters.counter("ndp.drop.queue-full");
         dropUnresolved = counters.counter("ndp.drop.unresolved");
+        dropOffloadUnresolved = counters.counter("ndp.drop.offload-unresolved");
     }
 
     int find(long h, long l) {
@@ -165,6 +167,14 @@ final class NeighborCache {
 
     /** Sends an IPv6 packet to the neighbour {@code (h, l)}, taking ownership. */
     void send(PacketBuffer packet, long h, long l, long now) {
+        send(packet, h, l, 0, now);
+    }
+
+    /**
+     * Sends, for a TCP segment the device cuts at {@code segmentSize} payload bytes (0: an
+     * ordinary packet); such a packet does not wait for resolution but is dropped and counted.
+     */
+    void send(PacketBuffer packet, long h, long l, int segmentSize, long now) {
         int i = find(h, l);
         if (i < 0) {
             i = allocate(h, l, now);
@@ -175,6 +185,11 @@ final class NeighborCache {
             solicitor.solicit(h, l, -1, now);
         }
         used[i] = now;
+        if (segmentSize > 0 && state[i] == INCOMPLETE) {
+            dropOffloadUnresolved.increment();
+            packet.release();
+            return;
+        }
         switch (state[i]) {
             case INCOMPLETE -> enqueue(i, packet);
             case REACHABLE, STALE -> {
@@ -184,15 +199,19 @@ final class NeighborCache {
                     probeAt[i] = now + DELAY_FIRST_PROBE;
                     deadline = Math.min(deadline, probeAt[i]);
                 }
-                transmit(packet, mac[i]);
+                transmit(packet, mac[i], segmentSize);
             }
-            default -> transmit(packet, mac[i]);
+            default -> transmit(packet, mac[i], segmentSize);
         }
     }
 
-    private void transmit(PacketBuffer packet, long to) {
+    private void transmit(PacketBuffer packet, long to, int segmentSize) {
         EthernetFrame.prepend(packet, to, link.mac(), EthernetFrame.TYPE_IPV6);
-        link.transmit(packet);
+        if (segmentSize > 0) {
+            link.transmitSegmented(packet, segmentSize);
+        } else {
+            link.transmit(packet);
+        }
     }
 
     private void enqueue(int i, PacketBuffer p) {
@@ -217,7 +236,7 @@ final class NeighborCache {
         for (int k = 0; k < queued[i]; k++) {
             PacketBuffer p = queue[i][k];
             queue[i][k] = null;
-            transmit(p, mac[i]);
+            transmit(p, mac[i], 0);
         }
         queuedCount -= queued[i];
         queued[i] = 0;

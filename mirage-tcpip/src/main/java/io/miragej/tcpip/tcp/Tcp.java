@@ -83,6 +83,10 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
 
     final Counter rxSegments;
     final Counter txSegments;
+    /** Large segments handed to a device with segmentation offload (each counted in txSegments by its MSS-sized parts). */
+    final Counter txOffloaded;
+    /** Large segments not built for want of a large buffer: sent MSS-sized instead. */
+    final Counter txOffloadNoBuffer;
     final Counter retransmittedSegments;
     final Counter txResets;
     final Counter rxResets;
@@ -132,6 +136,8 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
         this.timeWait = new ArrayDeque<>(Math.min(config.maxTimeWait() + 1, 1 << 16));
         rxSegments = counters.counter("tcp.rx.segments");
         txSegments = counters.counter("tcp.tx.segments");
+        txOffloaded = counters.counter("tcp.tx.offloaded");
+        txOffloadNoBuffer = counters.counter("tcp.tx.offload-no-buffer");
         retransmittedSegments = counters.counter("tcp.tx.retransmits");
         txResets = counters.counter("tcp.tx.resets");
         rxResets = counters.counter("tcp.rx.resets");
@@ -507,6 +513,19 @@ public final class Tcp implements Ipv4.Transport, IcmpErrorListener {
 
     PacketBuffer allocate(int length) {
         return out.allocate(length);
+    }
+
+    /** Largest segment (header included) the device takes to cut itself, to this peer; 0 for none. */
+    int maxSegmentedPayload(long remoteHigh, long remoteLow) {
+        return out.maxSegmentedPayload(remoteHigh, remoteLow);
+    }
+
+    PacketBuffer allocateSegmented(int length) {
+        return out.allocateSegmented(length);
+    }
+
+    void sendSegmented(TcpConnection c, PacketBuffer segment, int segmentSize, long now) {
+        out.sendSegmented(segment, c.localHigh, c.localLow, c.remoteHigh, c.remoteLow, segmentSize, now);
     }
 
     void send(TcpConnection c, PacketBuffer segment, long now) {

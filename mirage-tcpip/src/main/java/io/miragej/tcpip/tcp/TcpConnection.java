@@ -1585,6 +1585,7 @@ public final class TcpConnection {
             sendProbe(now);
         }
         boolean rackOn = rackOn();
+        boolean largeSegments = !inRecovery && !rtoRecovery;
         for (int guard = 0; guard < 10_000; guard++) {
             int dataEnd = dataBase() + sendBuffer.size();
             if (rackOn ? retransmitLost(now) : inRecovery && retransmitRecovery(dataEnd, now)) {
@@ -1628,6 +1629,22 @@ public final class TcpConnection {
             }
             len = Math.min(len, Math.max(0, Math.min(windowRoom, cwndRoom)));
             boolean resend = Seq.lt(sndNxt, sndMax);
+            // Segmentation offload: new data the windows allow two or more full segments of goes
+            // out as one large segment, a multiple of the MSS, that the device cuts. Retransmissions
+            // and segments carrying SACK blocks stay MSS-sized.
+            int segments = 1;
+            if (largeSegments && !resend && len == smss && segmentLimit == smss) {
+                int room = Math.min(available, Math.min(windowRoom, cwndRoom));
+                if (room >= 2 * smss) {
+                    int largest = tcp.maxSegmentedPayload(remoteHigh, remoteLow) - TcpHeader.MIN_HEADER
+                            - (tsOk ? 12 : 0);
+                    int n = Math.min(room, largest) / smss;
+                    if (n >= 2) {
+                        segments = n;
+                        len = n * smss;
+                    }
+                }
+            }
             if (len < available && len < segmentLimit) {
                 // Not a full segment and not the end of the data: sender SWS avoidance. Send only
                 // with nothing in flight, or when the window is at least half the largest seen.
@@ -1645,11 +1662,20 @@ public final class TcpConnection {
             }
             int seq = sndNxt;
             int flags = ACK | (fin ? FIN : 0) | (len > 0 && seq + len == dataEnd ? PSH : 0);
-            if (!sendSegment(seq, flags, seq - dataBase(), len, now)) {
+            if (!sendSegment(seq, flags, seq - dataBase(), len, segments > 1 ? smss : 0, now)) {
+                if (segments > 1) {
+                    tcp.txOffloadNoBuffer.increment();
+                    largeSegments = false; // no large buffer free: this round goes MSS-sized
+                    continue;
+                }
                 break;
             }
             if (rackOn) {
-                sentLog.sent(seq, seq + len + (fin ? 1 : 0), now);
+                // Recorded as the segments the device sends, so loss recovery sees what it saw before.
+                for (int k = 1; k < segments; k++) {
+                    sentLog.sent(seq + (k - 1) * smss, seq + k * smss, now);
+                }
+                sentLog.sent(seq + (segments - 1) * smss, seq + len + (fin ? 1 : 0), now);
                 tlpRestart |= !resend;
                 prrOut += len;
             }
@@ -1791,6 +1817,16 @@ public final class TcpConnection {
      * Returns false when no buffer was available (counted; the timers resend later).
      */
     private boolean sendSegment(int seq, int flags, int dataOffset, int len, long now) {
+        return sendSegment(seq, flags, dataOffset, len, 0, now);
+    }
+
+    /**
+     * As {@link #sendSegment(int, int, int, int, long)}; with {@code segmentSize} above 0, one
+     * large segment for the device to cut at that many payload bytes, its checksum left partial
+     * (the folded pseudo-header sum, as Linux leaves it for CHECKSUM_PARTIAL). Returns false,
+     * counting nothing, when no large buffer is free.
+     */
+    private boolean sendSegment(int seq, int flags, int dataOffset, int len, int segmentSize, long now) {
         boolean syn = (flags & SYN) != 0;
         boolean synAck = syn && (flags & ACK) != 0;
         boolean offerTs = syn ? (synAck ? tsOk : config.timestamps()) : tsOk;
@@ -1809,9 +1845,11 @@ public final class TcpConnection {
             optLen = (offerTs ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
         }
         int hl = TcpHeader.MIN_HEADER + optLen;
-        PacketBuffer b = tcp.allocate(hl + len);
+        PacketBuffer b = segmentSize > 0 ? tcp.allocateSegmented(hl + len) : tcp.allocate(hl + len);
         if (b == null) {
-            tcp.txNoBuffer.increment();
+            if (segmentSize == 0) {
+                tcp.txNoBuffer.increment();
+            }
             return false;
         }
         b.extend(len);
@@ -1877,8 +1915,12 @@ public final class TcpConnection {
             }
         }
         int total = hl + len;
-        long sum = pseudoSum + total + InternetChecksum.sum(b, 0, total);
-        b.setU16(16, InternetChecksum.finish(sum));
+        if (segmentSize > 0) {
+            b.setU16(16, InternetChecksum.fold(pseudoSum + total)); // the device sums the rest, per segment
+        } else {
+            long sum = pseudoSum + total + InternetChecksum.sum(b, 0, total);
+            b.setU16(16, InternetChecksum.finish(sum));
+        }
         if ((flags & ACK) != 0) {
             lastAckSent = rcvNxt;
             ackNow = false;
@@ -1886,8 +1928,14 @@ public final class TcpConnection {
             delayedAckAt = Long.MAX_VALUE;
         }
         lastSendTime = now;
-        tcp.txSegments.increment();
-        tcp.send(this, b, now);
+        if (segmentSize > 0) {
+            tcp.txSegments.add((len + segmentSize - 1) / segmentSize);
+            tcp.txOffloaded.increment();
+            tcp.sendSegmented(this, b, segmentSize, now);
+        } else {
+            tcp.txSegments.increment();
+            tcp.send(this, b, now);
+        }
         return true;
     }
 

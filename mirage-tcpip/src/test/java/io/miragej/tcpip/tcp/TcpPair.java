@@ -70,6 +70,17 @@ final class TcpPair {
         long busyUntil;
         int queued;
         int mtu = 1500;
+        /**
+         * Above 0: this side's "device" does TCP segmentation offload for segments (header included)
+         * up to this long, cutting them as Linux does before the channel; 0: none.
+         */
+        int segmentationOffload;
+        /** Large segments handed over, and the largest. */
+        long largeSegments;
+        int largestSegment;
+        /** One past the highest data sequence number sent so far: a large segment must start there. */
+        int sentEnd;
+        boolean sentData;
 
         Side(String name, int address, TcpConfig config, long seed) {
             this.name = name;
@@ -106,7 +117,71 @@ final class TcpPair {
             }
             byte[] bytes = payload.toByteArray();
             payload.release();
+            noteData(bytes);
             carry(this, peer, bytes);
+            return true;
+        }
+
+        private void noteData(byte[] segment) {
+            int hl = ((segment[12] & 0xf0) >>> 4) * 4;
+            int end = getInt(segment, 4) + segment.length - hl;
+            if (segment.length > hl) {
+                sentEnd = sentData ? Seq.max(sentEnd, end) : end;
+                sentData = true;
+            }
+        }
+
+        @Override
+        public int maxSegmentedPayload(long dh, long dl) {
+            return segmentationOffload;
+        }
+
+        @Override
+        public PacketBuffer allocateSegmented(int length) {
+            return segmentationOffload > 0 ? PacketBuffer.allocate(Network.HEADROOM, length).truncate(0) : null;
+        }
+
+        /** As a device with segmentation offload: checks the large segment, then cuts it as Linux does. */
+        @Override
+        public boolean sendSegmented(PacketBuffer payload, long sh, long sl, long dh, long dl, int segmentSize,
+                long now) {
+            byte[] big = payload.toByteArray();
+            payload.release();
+            int hl = ((big[12] & 0xf0) >>> 4) * 4;
+            int data = big.length - hl;
+            if (segmentationOffload == 0 || big.length > segmentationOffload || data < 2 * segmentSize
+                    || data % segmentSize != 0) {
+                throw new AssertionError(name + ": a large segment of " + big.length + " bytes cut at " + segmentSize);
+            }
+            int seq = getInt(big, 4);
+            if (sentData && seq != sentEnd) {
+                throw new AssertionError(name + ": a large segment at " + seq + " is not new data (next new: "
+                        + sentEnd + ")");
+            }
+            long pseudo = IpOutput.pseudoAddressSum(sh, sl, dh, dl) + 6;
+            int partial = ((big[16] & 0xff) << 8) | (big[17] & 0xff);
+            if (partial != fold(pseudo + big.length)) {
+                throw new AssertionError(name + ": partial checksum " + partial + ", not the pseudo-header sum");
+            }
+            largeSegments++;
+            largestSegment = Math.max(largestSegment, big.length);
+            for (int off = 0; off < data; off += segmentSize) {
+                byte[] s = java.util.Arrays.copyOf(big, hl + segmentSize);
+                System.arraycopy(big, hl + off, s, hl, segmentSize);
+                putInt(s, 4, seq + off);
+                if (off + segmentSize < data) {
+                    s[13] &= (byte) ~0x09; // FIN and PSH on the last only
+                }
+                // Linux: the field's sum moved from the whole length to the segment's, then the segment summed.
+                int adjusted = fold(partial + (~big.length & 0xffff) + s.length);
+                s[16] = (byte) (adjusted >>> 8);
+                s[17] = (byte) adjusted;
+                int sum = ~fold(sumOf(s)) & 0xffff;
+                s[16] = (byte) (sum >>> 8);
+                s[17] = (byte) sum;
+                noteData(s);
+                carry(this, peer, s);
+            }
             return true;
         }
 
@@ -142,6 +217,32 @@ final class TcpPair {
         long remoteLow() {
             return IpContext.mapped(peer.address);
         }
+    }
+
+    static int getInt(byte[] b, int at) {
+        return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+    }
+
+    static void putInt(byte[] b, int at, int v) {
+        b[at] = (byte) (v >>> 24);
+        b[at + 1] = (byte) (v >>> 16);
+        b[at + 2] = (byte) (v >>> 8);
+        b[at + 3] = (byte) v;
+    }
+
+    static int fold(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return (int) sum;
+    }
+
+    static long sumOf(byte[] b) {
+        long sum = 0;
+        for (int i = 0; i < b.length; i += 2) {
+            sum += ((b[i] & 0xff) << 8) | (i + 1 < b.length ? b[i + 1] & 0xff : 0);
+        }
+        return sum;
     }
 
     private void carry(Side from, Side to, byte[] segment) {

@@ -21,7 +21,14 @@ class TcpTransferTest {
 
     static Result transfer(long seed, TcpPair.Channel channel, TcpConfig config, long upBytes, long downBytes,
             Duration limit) {
+        return transfer(seed, channel, config, upBytes, downBytes, limit, p -> {});
+    }
+
+    /** As above, with {@code setup} applied to the pair before the connection opens. */
+    static Result transfer(long seed, TcpPair.Channel channel, TcpConfig config, long upBytes, long downBytes,
+            Duration limit, java.util.function.Consumer<TcpPair> setup) {
         TcpPair p = new TcpPair(seed, channel, config);
+        setup.accept(p);
         long upSeed = seed * 31 + 1;
         long downSeed = seed * 31 + 2;
         TcpPair.App server = p.new App(p.b, downSeed, downBytes, upSeed, upBytes);
