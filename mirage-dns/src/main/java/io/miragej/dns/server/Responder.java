@@ -24,7 +24,8 @@ import io.miragej.net.IpAddress;
  * required records do not fit); NOTIFY (RFC 1996) for secondary zones from allowed primaries.
  * Silence for messages shorter than a header and for responses; FORMERR for malformed queries;
  * NOTIMP for other opcodes and MAILA/MAILB; REFUSED for names outside the zones, classes other
- * than IN, and transfers from clients not allowed.
+ * than IN, and transfers from clients not allowed. Requests signed with TSIG (RFC 8945) are
+ * verified and answered signed, or NOTAUTH with the TSIG error; the unsigned path is unchanged.
  */
 public final class Responder {
     /** {@link #respond} result: send nothing. */
