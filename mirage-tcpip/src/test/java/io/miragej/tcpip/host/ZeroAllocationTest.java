@@ -155,6 +155,85 @@ class ZeroAllocationTest {
         assertTrue(bytes < n / 10, "allocated " + bytes + " bytes for " + n + " segments");
     }
 
+    /** A device with segmentation offload that drops what it is given, remembering how far data went. */
+    static final class OffloadSinkLink implements Link {
+        final PacketPool pool = PacketPool.heapPool(64, Network.HEADROOM + 1514, Network.HEADROOM);
+        final PacketPool large = PacketPool.heapPool(4, Network.HEADROOM + 65_549, Network.HEADROOM);
+        long largeSent;
+        int dataEnd;
+        int lastTcpSeq;
+
+        @Override public long mac() { return US_MAC; }
+        @Override public int mtu() { return 1500; }
+        @Override public PacketBuffer allocate() { return pool.acquire(); }
+        @Override public int maxOffloadFrame() { return 65_549; }
+
+        @Override
+        public PacketBuffer allocate(int frameLength) {
+            return frameLength <= 1514 ? pool.acquire() : large.acquire();
+        }
+
+        @Override
+        public void transmit(PacketBuffer frame) {
+            note(frame);
+            frame.release();
+        }
+
+        @Override
+        public void transmitSegmented(PacketBuffer frame, int segmentSize) {
+            largeSent++;
+            note(frame);
+            frame.release();
+        }
+
+        private void note(PacketBuffer frame) {
+            if (frame.length() >= 54 && frame.getU16(12) == 0x0800 && frame.getU8(23) == 6) {
+                lastTcpSeq = frame.getI32(34 + 4);
+                int data = frame.length() - 34 - (frame.getU8(34 + 12) >>> 4) * 4;
+                if (data > 0) {
+                    dataEnd = lastTcpSeq + data;
+                }
+            }
+        }
+    }
+
+    /** Sending with segmentation offload: writes go out as large segments, the peer's ACKs free the window. */
+    @Test
+    void tcpSendPathWithSegmentationOffload() {
+        OffloadSinkLink sink = new OffloadSinkLink();
+        StackCore core = new StackCore(sink, StackCore.Limits.defaults(), new Counters(), 1, 2);
+        core.configureIpv4(US, 24, 0, 0);
+        core.arp().input(PacketBuffer.wrap(Packets.arp(2, PEER_MAC, PEER, US_MAC, US)), 0, 28, 0);
+        List<TcpConnection> accepted = new ArrayList<>();
+        core.tcp().listen(80, accepted::add);
+        core.receive(frame(Packets.ipv4(PEER, US, 6, tcpSegment(1000, 0, 0x02, new byte[0]))), 0);
+        int iss = sink.lastTcpSeq;
+        core.receive(frame(Packets.ipv4(PEER, US, 6, tcpSegment(1001, iss + 1, 0x10, new byte[0]))), 0);
+        TcpConnection c = accepted.getFirst();
+        PacketBuffer ack = frame(Packets.ipv4(PEER, US, 6, tcpSegment(1001, iss + 1, 0x10, new byte[0])));
+        byte[] chunk = new byte[64 * 1024];
+        int n = 20_000;
+        long before = 0;
+        long now = 0;
+        for (int i = 0; i < 2 * n; i++) { // the first half warms up
+            if (i == n) {
+                before = allocated();
+            }
+            now += 100_000;
+            c.write(chunk, 0, Math.min(chunk.length, c.writable()), now);
+            int tcp = 34;
+            ack.setI32(tcp + 8, sink.dataEnd).setU16(tcp + 16, 0);
+            long sum = InternetChecksum.ipv4PseudoHeader(PEER, US, 6, 20) + InternetChecksum.sum(ack, tcp, 20);
+            ack.setU16(tcp + 16, InternetChecksum.finish(sum));
+            core.receive(ack, now);
+        }
+        long bytes = allocated() - before;
+        System.out.println("TCP send path with segmentation offload: " + bytes + " bytes allocated for " + n
+                + " writes, " + sink.largeSent + " large segments");
+        assertTrue(sink.largeSent > n, "large segments went out: " + sink.largeSent);
+        assertTrue(bytes < n / 10, "allocated " + bytes + " bytes for " + n + " writes");
+    }
+
     @Test
     void udpToABoundPortAndPingAnswers() {
         long[] got = {0};
