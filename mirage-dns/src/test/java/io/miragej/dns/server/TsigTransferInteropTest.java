@@ -34,6 +34,16 @@ class TsigTransferInteropTest {
             "not the secret".getBytes()));
     static final WallClock WALL = () -> System.currentTimeMillis() * 1_000_000L;
 
+    static final int NSD_HOSTS = 20_000;
+
+    static String hosts(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append("h").append(i).append(" A 198.51.").append(i / 250).append('.').append(i % 250).append('\n');
+        }
+        return sb.toString();
+    }
+
     @TempDir
     Path dir;
     private Counters counters;
@@ -124,7 +134,8 @@ class TsigTransferInteropTest {
             int ours = service.local().port();
             int nsdPort = DifferentialTest.freePort();
             Path zoneFile = dir.resolve("primary.zone");
-            Files.writeString(zoneFile, TransferInteropTest.zoneText(10, ""));
+            // big enough for NSD to send the transfer in several messages, each MAC chained
+            Files.writeString(zoneFile, TransferInteropTest.zoneText(10, hosts(NSD_HOSTS)));
             String provide = """
                   provide-xfr: 127.0.0.1 xfr.example.
                   notify: 127.0.0.1@%d xfr.example.
@@ -137,6 +148,7 @@ class TsigTransferInteropTest {
                 TransferInteropTest.await("MirageJ transfers serial 10 from NSD over TSIG",
                         () -> TransferInteropTest.soaSerial(ours, "example.com.") == 10);
                 assertTrue(TransferInteropTest.has(ours, "host.example.com."));
+                assertTrue(TransferInteropTest.has(ours, "h" + (NSD_HOSTS - 1) + ".example.com."));
                 Files.writeString(zoneFile, TransferInteropTest.zoneText(11, "fresh A 192.0.2.111\n"));
                 nsd.hangup(); // NSD reloads and sends a signed NOTIFY
                 TransferInteropTest.await("MirageJ transfers serial 11 after NSD's signed NOTIFY (" + nsd.log() + ")",
