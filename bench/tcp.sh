@@ -6,7 +6,8 @@
 # Usage: bench/tcp.sh [MiB per transfer (200)] [rounds, best of (3)] [all|in|out|veth (all)]
 # Needs root, iproute2, netcat-openbsd, JDK 25. JAVA_OPTS adds JVM flags (for example a JFR
 # recording: JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/tcp.jfr,settings=profile"). The TAP device
-# has receive offloads (TSO/checksum, --tap-offload) unless JAVA_OPTS has -Dbench.offload=false.
+# has receive offloads (TSO/checksum, --tap-offload) unless JAVA_OPTS has -Dbench.offload=false, and
+# the stack sends large segments for the kernel to cut (segmentation offload) unless -Dbench.tso=false.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 here="$root/mirage-tcpip"

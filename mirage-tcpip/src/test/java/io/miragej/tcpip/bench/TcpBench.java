@@ -52,10 +52,13 @@ public final class TcpBench {
             // -Dbench.offload=false: a plain TAP device, one frame of at most 1,514 bytes per read.
             boolean offload = !"false".equals(System.getProperty("bench.offload"));
             TapNetwork device = TapNetwork.open(tap, MacAddress.parse("02:4d:4a:00:00:09"), 1500, offload, counters);
+            // -Dbench.tso=false: receive offloads as above, but the stack sends MSS-sized segments.
+            boolean tso = offload && !"false".equals(System.getProperty("bench.tso"));
+            io.miragej.device.Network net = tso ? device : new WithoutSendOffloads(device);
             ns.moveHere(tap);
             ns.ip("addr", "add", LINUX + "/24", "dev", tap);
             ns.ip("link", "set", tap, "up");
-            DirectStack stack = DirectStack.builder(device, loop).ipv4(Ipv4Prefix.parse(US + "/24"))
+            DirectStack stack = DirectStack.builder(net, loop).ipv4(Ipv4Prefix.parse(US + "/24"))
                     .ipv6(false).counters(counters).tcp(tcp).start();
             AtomicLong received = new AtomicLong();
             CountDownLatch[] finished = {new CountDownLatch(1)};
@@ -113,17 +116,34 @@ public final class TcpBench {
                     f.close();
                     return mbps(bytes, t);
                 });
-                outCounters = String.format("CPU %.2f ms/MB, ", (cpuNanos() - cpu0) / 1e6 / (rounds * bytes / 1e6))
-                        + perSegment(before, counters.snapshot(), "tcp.tx.segments");
+                Map<String, Long> after = counters.snapshot();
+                outCounters = String.format("CPU %.2f ms/MB, %.0f bytes per frame written, ",
+                        (cpuNanos() - cpu0) / 1e6 / (rounds * bytes / 1e6),
+                        rounds * bytes / delta(before, after, "netif." + tap + ".tx.frames"))
+                        + perSegment(before, after, "tcp.tx.segments");
             }
             stack.close();
             device.close();
-            System.out.printf("TAP device %s offloads%n", offload ? "with" : "without");
+            System.out.printf("TAP device %s offloads, %s segmentation offload on send%n", offload ? "with" : "without",
+                    tso ? "with" : "without");
         }
         System.out.printf("bulk TCP, %d MiB, best of %d%n", bytes >> 20, rounds);
         System.out.printf("  Linux -> Linux   (veth)  %8.1f MB/s%n", veth);
         System.out.printf("  Linux -> MirageJ (TAP)   %8.1f MB/s   ratio %.2f%n      %s%n", in, in / veth, inCounters);
         System.out.printf("  MirageJ -> Linux (TAP)   %8.1f MB/s   ratio %.2f%n      %s%n", out, out / veth, outCounters);
+    }
+
+    /** The device as one that knows nothing of send offloads (receiving as the device does). */
+    record WithoutSendOffloads(io.miragej.device.Network device) implements io.miragej.device.Network {
+        @Override public String name() { return device.name(); }
+        @Override public MacAddress mac() { return device.mac(); }
+        @Override public int mtu() { return device.mtu(); }
+        @Override public void listen(io.miragej.device.EventLoop loop, io.miragej.device.FrameReceiver receiver) {
+            device.listen(loop, receiver);
+        }
+        @Override public io.miragej.buffer.PacketBuffer allocate() { return device.allocate(); }
+        @Override public boolean send(io.miragej.buffer.PacketBuffer frame) { return device.send(frame); }
+        @Override public void close() { device.close(); }
     }
 
     /** CPU time of this process (MirageJ's side of a transfer) so far. */
@@ -139,7 +159,8 @@ public final class TcpBench {
             return "";
         }
         StringBuilder s = new StringBuilder("per " + base + ":");
-        for (String c : new String[] {"tcp.rx.segments", "tcp.tx.segments", "stack.rx.bursts", "tcp.tx.retransmits",
+        for (String c : new String[] {"tcp.rx.segments", "tcp.tx.segments", "tcp.tx.offloaded", "stack.rx.bursts",
+                "tcp.tx.retransmits",
                 "tcp.drop.out-of-order-full", "tcp.drop.beyond-window"}) {
             double d = delta(before, after, c);
             if (d != 0 && !c.equals(base)) {
