@@ -46,10 +46,11 @@ class TsigInteropTest {
         time = new HostTime();
         TsigKey key = TsigKey.parse("xfr.example.:hmac-sha256:" + SECRET);
         TsigKey sha1 = TsigKey.parse("old.example.:hmac-sha1:" + SECRET);
+        TsigKey sha512 = TsigKey.parse("long.example.:hmac-sha512:" + SECRET);
         AuthoritativeServer server = new AuthoritativeServer(counters, AuthoritativeServer.Options.defaults()
                 .withTransferAllowed(List.of(IpPrefix.parse("127.0.0.0/8")))
-                .withTsigKeys(List.of(key, sha1))
-                .withTransferKeys(List.of(key.name(), sha1.name())), () -> System.currentTimeMillis() * 1_000_000L);
+                .withTsigKeys(List.of(key, sha1, sha512))
+                .withTransferKeys(List.of(key.name(), sha1.name(), sha512.name())), () -> System.currentTimeMillis() * 1_000_000L);
         server.load(List.of(ZoneFile.parse(bigZone(), "big.zone", null)));
         service = DnsService.start(stack, server, Endpoint.of("127.0.0.1", 0), time, System::nanoTime, counters,
                 DnsService.Options.defaults());
@@ -92,6 +93,24 @@ class TsigInteropTest {
             assertTrue(r.out().contains("h2999.example.com."), "the last host arrived");
         }
         assertTrue(counters.get("dns.tsig.in.ok") >= 2);
+    }
+
+    /** BIND's dig as a second, independent verifier: it reports a MAC it cannot verify. */
+    @Test
+    void digTransfersTheZoneSignedWithSha512AndVerifiesIt() throws Exception {
+        Interop.requireCommands("dnsutils", "dig");
+        Proc.Result r = Proc.run(T, "dig", "@127.0.0.1", "-p", port, "-y", "hmac-sha512:long.example.:" + SECRET,
+                "example.com", "AXFR");
+        assertEquals(0, r.exit(), r.err() + r.out());
+        assertFalse(r.out().contains("Couldn't verify") || r.out().contains("failed") || r.out().contains("Transfer failed"),
+                r.out());
+        assertTrue(r.out().contains("h2999.example.com."), "the last host arrived");
+        assertTrue(r.out().matches("(?s).*XFR size: \\d+ records \\(messages [2-9]\\d*.*"), r.out().lines()
+                .filter(l -> l.startsWith(";;")).toList().toString());
+        Proc.Result wrong = Proc.run(T, "dig", "@127.0.0.1", "-p", port, "-y", "hmac-sha512:long.example.:" + OTHER_SECRET,
+                "example.com", "AXFR");
+        assertTrue(wrong.out().contains("BADSIG") || wrong.err().contains("BADSIG"), wrong.out() + wrong.err());
+        assertFalse(wrong.out().contains("h2999.example.com."));
     }
 
     @Test
