@@ -96,7 +96,7 @@ class TsigTransferInteropTest {
         try (DnsService service = serve(server)) {
             int ours = service.local().port();
             String secondary = """
-                  request-xfr: AXFR 127.0.0.1@%d xfr.example.
+                  request-xfr: 127.0.0.1@%d xfr.example.
                   allow-notify: 127.0.0.1 xfr.example.
                 """.formatted(ours) + nsdKey();
             Path copy = dir.resolve("copy.zone");
