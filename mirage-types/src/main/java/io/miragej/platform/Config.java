@@ -50,8 +50,12 @@ public final class Config {
             String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
             Key<?> key = keys.get(name);
             if (key == null) {
-                throw new ConfigException("unknown key --" + name + " (in '" + arg + "'); known keys: "
-                        + String.join(", ", keys.keySet().stream().map(n -> "--" + n).toList()));
+                // The value is not repeated: it may be a secret given under a misspelt name.
+                List<String> known = new ArrayList<>();
+                for (String n : keys.keySet()) {
+                    known.add("--" + n);
+                }
+                throw new ConfigException("unknown key --" + name + "; known keys: " + String.join(", ", known));
             }
             String value;
             if (eq >= 0) {
@@ -65,8 +69,8 @@ public final class Config {
             key.parse(value); // fails here, before start-up, naming key, value and what is accepted
             List<String> values = given.computeIfAbsent(name, n -> new ArrayList<>());
             if (!values.isEmpty() && !key.isRepeatable()) {
-                throw new ConfigException("--" + name + " is given twice ('" + values.getFirst()
-                        + "' and '" + value + "'); give it once");
+                throw new ConfigException("--" + name + " is given twice ('" + key.shown(values.getFirst())
+                        + "' and '" + key.shown(value) + "'); give it once");
             }
             values.add(value);
         }

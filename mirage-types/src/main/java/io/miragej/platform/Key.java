@@ -35,6 +35,7 @@ public final class Key<T> {
     private final Function<String, T> parser;
     private final String doc;
     private final boolean repeatable;
+    private final boolean secret;
 
     /**
      * Whether {@code name} is {@code [a-z][a-z0-9]*(-[a-z0-9]+)*}, checked by hand: every
@@ -57,6 +58,11 @@ public final class Key<T> {
 
     private Key(String name, String metavar, String accepted, T defaultValue,
             Function<String, T> parser, String doc, boolean repeatable) {
+        this(name, metavar, accepted, defaultValue, parser, doc, repeatable, false);
+    }
+
+    private Key(String name, String metavar, String accepted, T defaultValue,
+            Function<String, T> parser, String doc, boolean repeatable, boolean secret) {
         if (!isKeyName(name)) {
             throw new IllegalArgumentException("'" + name + "' is not a key name: use lowercase"
                     + " letters and digits in words joined by '-', like ipv4-gateway");
@@ -68,6 +74,7 @@ public final class Key<T> {
         this.parser = Objects.requireNonNull(parser);
         this.doc = Objects.requireNonNull(doc);
         this.repeatable = repeatable;
+        this.secret = secret;
     }
 
     /**
@@ -201,7 +208,25 @@ public final class Key<T> {
             throw new IllegalStateException(name + " is already repeatable");
         }
         Function<String, List<T>> single = text -> List.of(parser.apply(text));
-        return new Key<>(name, metavar, accepted, List.of(), single, doc, true);
+        return new Key<>(name, metavar, accepted, List.of(), single, doc, true, secret);
+    }
+
+    /**
+     * This key, with values that must not be repeated back: keys, passwords. Errors about it name
+     * the key and what it takes, never the text given.
+     */
+    public Key<T> secret() {
+        return new Key<>(name, metavar, accepted, defaultValue, parser, doc, repeatable, true);
+    }
+
+    /** Whether values of this key are kept out of messages ({@link #secret()}). */
+    public boolean isSecret() {
+        return secret;
+    }
+
+    /** {@code text} as messages may show it: itself, or a placeholder for a {@link #secret()} key. */
+    String shown(String text) {
+        return secret ? "(hidden)" : text;
     }
 
     static Duration parseDuration(String text) {
@@ -240,7 +265,7 @@ public final class Key<T> {
             }
             return v;
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("--" + name + "=" + text + " is not accepted: --" + name
+            throw new ConfigException("--" + name + "=" + shown(text) + " is not accepted: --" + name
                     + " takes " + accepted + " (" + doc + ")");
         }
     }

@@ -85,4 +85,28 @@ class ConfigTest {
             assertFalse(e.getMessage().isBlank());
         }
     }
+
+    @Test
+    void secretValuesAreNeverRepeatedInErrors() {
+        Key<String> password = Key.of("password", "TEXT", "at least 8 characters", null, t -> {
+            if (t.length() < 8) {
+                throw new IllegalArgumentException("short");
+            }
+            return t;
+        }, "what to log in with").secret();
+        Key<java.util.List<String>> keys = password.repeatable();
+        assertTrue(password.isSecret() && keys.isSecret(), "repeatable keeps the flag");
+        for (java.util.List<String> args : java.util.List.of(
+                java.util.List.of("--password=hunter2"),
+                java.util.List.of("--password=correct-horse", "--password=battery-staple"),
+                java.util.List.of("--pasword=correct-horse"))) {
+            ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                    () -> Config.parse(java.util.List.of(password), args));
+            for (String a : args) {
+                String value = a.substring(a.indexOf('=') + 1);
+                assertFalse(e.getMessage().contains(value), e.getMessage());
+            }
+            assertTrue(e.getMessage().contains("--pass"), e.getMessage());
+        }
+    }
 }

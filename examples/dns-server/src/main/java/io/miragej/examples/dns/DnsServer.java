@@ -59,7 +59,7 @@ public final class DnsServer implements Unikernel {
     static final Key<List<TsigKey>> TSIG_KEY = Key.of("tsig-key", "NAME:ALGORITHM:SECRET",
             "a key name, an algorithm (hmac-sha256, hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1) and the"
                     + " base64 secret as tsig-keygen prints it, like xfr.example:hmac-sha256:c2VjcmV0c2VjcmV0", null,
-            TsigKey::parse, "a TSIG key (RFC 8945); signed queries with it are verified and answered signed").repeatable();
+            TsigKey::parse, "a TSIG key (RFC 8945); signed queries with it are verified and answered signed").repeatable().secret();
     static final Key<List<Name>> TRANSFER_KEY = Key.of("transfer-key", "NAME", "the name of a --tsig-key", null,
             DnsServer::keyName, "transfers must be signed with this key (repeatable: any of them), besides coming from"
                     + " --allow-transfer; NOTIFY to --notify targets is signed with the first").repeatable();

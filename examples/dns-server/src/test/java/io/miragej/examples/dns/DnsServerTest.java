@@ -116,9 +116,11 @@ class DnsServerTest {
         String port = "--port=" + freePort();
         String z = "--zone=" + zone;
         String err = launchError(List.of(z, port, "--tsig-key=xfr.test:hmac-md5:" + SECRET));
-        assertTrue(err.contains("--tsig-key") && err.contains("hmac-md5"), err);
+        // The key's text is a secret: errors name the key and what it takes, never the text.
+        assertTrue(err.contains("--tsig-key=(hidden) is not accepted") && err.contains("hmac-sha256"), err);
+        assertFalse(err.contains(SECRET), err);
         err = launchError(List.of(z, port, "--tsig-key=xfr.test:hmac-sha256:%%%"));
-        assertTrue(err.contains("--tsig-key") && err.contains("base64"), err);
+        assertTrue(err.contains("--tsig-key") && err.contains("base64") && !err.contains("%%%"), err);
         err = launchError(List.of(z, port, "--tsig-key=xfr.test:hmac-sha256:" + SECRET, "--transfer-key=other.test"));
         assertTrue(err.contains("--transfer-key=other.test.") && err.contains("no --tsig-key is named"), err);
         err = launchError(List.of(port, "--secondary=example.test@127.0.0.1:53:nokey.test"));
