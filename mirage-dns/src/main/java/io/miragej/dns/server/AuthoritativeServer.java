@@ -99,6 +99,8 @@ public final class AuthoritativeServer {
     private final Options options;
     private final WallClock clock;
     private final Map<Name, TsigKey> keys = new HashMap<>();
+    /** Per key, the latest Time Signed of a request that verified (RFC 8945 §5.2.3). */
+    private final Map<Name, java.util.concurrent.atomic.AtomicLong> latestSigned = new HashMap<>();
     private volatile Authority authority;
     private volatile NotifyListener notifyListener;
 
@@ -115,6 +117,7 @@ public final class AuthoritativeServer {
         this.clock = clock;
         for (TsigKey k : options.tsigKeys()) {
             keys.put(k.name(), k);
+            latestSigned.put(k.name(), new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE));
         }
         this.authority = Authority.of(List.of(), options.maxUdpPayload());
     }
@@ -174,6 +177,20 @@ public final class AuthoritativeServer {
      */
     long epochSeconds(long fallback) {
         return clock == null ? fallback : Math.floorDiv(clock.epochNanos(), 1_000_000_000L);
+    }
+
+    /**
+     * Records that a request signed with {@code key} at {@code timeSigned} verified; false when a
+     * request with a later Time Signed verified before, so this one is stale or replayed and gets
+     * BADTIME (RFC 8945 §5.2.3: the latest Time Signed is kept per key). Equal times pass: one
+     * client sends several requests a second. Bounded: one value per configured key.
+     */
+    boolean freshTimeSigned(Name key, long timeSigned) {
+        java.util.concurrent.atomic.AtomicLong latest = latestSigned.get(key);
+        if (latest == null) {
+            return true;
+        }
+        return latest.accumulateAndGet(timeSigned, Math::max) == timeSigned;
     }
 
     /** Whether a transfer signed with {@code key} (null: unsigned) passes the key policy. */

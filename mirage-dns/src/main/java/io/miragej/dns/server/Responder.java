@@ -557,6 +557,10 @@ public final class Responder {
         }
         long now = server.epochSeconds(t.timeSigned());
         Tsig.Check c = Tsig.verifyRequest(in, t, server::tsigKey, now);
+        if (c.ok() && !server.freshTimeSigned(c.key().name(), t.timeSigned())) {
+            // Older than a request this key already signed: a replay within the fudge (§5.2.3).
+            c = new Tsig.Check(Tsig.BADTIME, t, c.key(), c.session());
+        }
         switch (c.error()) {
             case Tsig.NOERROR -> {
                 counters.tsigOk.increment();

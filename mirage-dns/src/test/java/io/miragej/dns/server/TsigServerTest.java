@@ -117,6 +117,22 @@ class TsigServerTest {
     }
 
     @Test
+    void aRequestSignedBeforeTheKeysLatestIsBadtimeSoReplaysWithinTheFudgeFail() throws Exception {
+        TsigSession client = TsigSession.client(XFR);
+        byte[] early = client.sign(Message.query(21, Name.of("example.com."), RrType.SOA).encode(), NOW - 10);
+        byte[] late = TsigSession.client(XFR).sign(Message.query(22, Name.of("example.com."), RrType.SOA).encode(), NOW);
+        byte[] sameSecond = TsigSession.client(XFR).sign(Message.query(23, Name.of("example.com."), RrType.SOA).encode(), NOW);
+        assertEquals(Rcode.NOERROR, Message.decode(send(late, false)).rcode());
+        assertEquals(Rcode.NOERROR, Message.decode(send(sameSecond, false)).rcode(), "equal times pass");
+        byte[] r = send(early, false); // within the 300 s fudge, but older than what this key signed
+        assertEquals(Rcode.NOTAUTH, Message.decode(r).rcode());
+        assertEquals(TsigSession.Result.BADTIME, client.verify(r, r.length, NOW - 10), client.problem());
+        // The latest is per key: another key's older request is still fine.
+        byte[] other = TsigSession.client(OTHER).sign(Message.query(24, Name.of("example.com."), RrType.SOA).encode(), NOW - 10);
+        assertEquals(Rcode.NOERROR, Message.decode(send(other, false)).rcode());
+    }
+
+    @Test
     void recordsAfterTheTsigRecordAreAFormatError() throws Exception {
         byte[] q = TsigSession.client(XFR).sign(Message.query(16, Name.of("example.com."), RrType.SOA).encode(), NOW);
         byte[] moved = java.util.Arrays.copyOf(q, q.length + 11);
