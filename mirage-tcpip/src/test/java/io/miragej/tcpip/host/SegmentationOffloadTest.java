@@ -151,6 +151,36 @@ class SegmentationOffloadTest {
         assertEquals(1, peer.counters.get("tcp.tx.retransmits"), peer.counters.report());
     }
 
+    /** A large segment does not wait for address resolution: dropped, counted, resent MSS-sized once resolved. */
+    @Test
+    void aLargeSegmentToAnUnresolvedNeighbourIsDroppedAndResentMssSized() {
+        TcpConnection c = connect(false, DEVICE_MAX);
+        peer.core.arp().clear();
+        byte[] data = ReceiveOffloadTest.random(30_000, 9);
+        c.write(data, 0, data.length, peer.now);
+        assertEquals(1, peer.counters.get("arp.drop.offload-unresolved"));
+        assertTrue(peer.link.segmented.isEmpty(), "nothing large reached the device");
+        List<byte[]> out = peer.link.drain();
+        assertTrue(out.stream().anyMatch(f -> Packets.getU16(f, 12) == 0x0806), "an ARP request went out");
+        peer.core.arp().input(io.miragej.buffer.PacketBuffer.wrap(Packets.arp(2, PEER_MAC, PEER, MAC, US)), 0, 28,
+                peer.now);
+        byte[] resent = null;
+        for (int step = 0; step < 3000 && resent == null; step++) {
+            peer.now += 1_000_000L;
+            peer.core.onTimer(peer.now);
+            for (byte[] f : peer.link.drain()) {
+                if (Packets.getU16(f, 12) == 0x0800 && Packets.getInt(f, tcpStart + 4) == peer.ourSeq
+                        && f.length > tcpStart + 20) {
+                    resent = f;
+                }
+            }
+        }
+        assertNotNull(resent, "never resent: " + peer.counters.report());
+        assertTrue(resent.length <= 1514, "resent MSS-sized, " + resent.length + " bytes");
+        assertArrayEquals(Arrays.copyOfRange(data, 0, resent.length - tcpStart - 20),
+                Arrays.copyOfRange(resent, tcpStart + 20, resent.length));
+    }
+
     @Test
     void withoutTheOffloadEverySegmentIsOrdinary() {
         TcpConnection c = connect(false, 0);
