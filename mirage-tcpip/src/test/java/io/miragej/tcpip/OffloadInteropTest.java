@@ -3,17 +3,22 @@ package io.miragej.tcpip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.miragej.net.Endpoint;
 import io.miragej.net.Ipv4Prefix;
 import io.miragej.net.Ipv6Prefix;
 import io.miragej.net.MacAddress;
+import io.miragej.stack.Flow;
 import io.miragej.stats.Counters;
 import io.miragej.testkit.Interop;
 import io.miragej.testkit.Netns;
 import io.miragej.unix.LoopThread;
 import io.miragej.unix.TapNetwork;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -23,9 +28,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Receive offloads against the Linux kernel: a TAP device opened with virtio-net headers, so
+ * Offloads against the Linux kernel over a TAP device opened with virtio-net headers. Receiving:
  * Linux's TCP hands the stack segments of up to 64 KB with checksums left partial; nc sends from a
- * namespace the test makes, and what the stack reads must hash as what was sent.
+ * namespace the test makes, and what the stack reads must hash as what was sent. Sending: the
+ * stack's new data goes to Linux as segments of up to 64 KB with partial checksums for the kernel
+ * to cut; nc receives, and what it wrote must hash as what the stack sent.
  */
 @Timeout(240)
 class OffloadInteropTest {
@@ -92,23 +99,18 @@ class OffloadInteropTest {
 
     @Test
     void aHundredMegabytesFromLinuxArriveInLargeSegmentsByteExact() throws Exception {
-        send(100 << 20, "nc -N " + US + " 5001");
+        receive(100 << 20, "nc -N " + US + " 5001");
         assertOffloadsWereUsed();
     }
 
     @Test
-    void overIpv6Too() throws Exception {
-        // Our address must pass duplicate address detection (a second) before Linux can reach it.
-        String out = "";
-        for (int i = 0; i < 50 && !out.contains("1 received"); i++) {
-            out = ns.exec("bash", "-c", "ping -6 -c 1 -W 1 " + US6).output();
-        }
-        assertTrue(out.contains("1 received"), out);
-        send(20 << 20, "nc -6 -N " + US6 + " 5001");
+    void receivingOverIpv6Too() throws Exception {
+        awaitOurIpv6Address();
+        receive(20 << 20, "nc -6 -N " + US6 + " 5001");
         assertOffloadsWereUsed();
     }
 
-    private void send(int bytes, String nc) throws Exception {
+    private void receive(int bytes, String nc) throws Exception {
         Netns.Result r = ns.exec("bash", "-c", "cd " + dir + " && head -c " + bytes + " /dev/urandom > in && "
                 + "sha256sum in && timeout 120 " + nc + " < in");
         assertEquals(0, r.status(), () -> r.output() + "\n" + counters.report());
@@ -127,5 +129,78 @@ class OffloadInteropTest {
         for (String reason : new String[] {"short", "unknown", "unsupported", "inconsistent"}) {
             assertEquals(0, counters.get("netif." + tap + ".rx.drop.vnet-" + reason), report);
         }
+    }
+
+    @Test
+    void aHundredMegabytesToLinuxGoInLargeSegmentsByteExact() throws Exception {
+        send(100 << 20, LINUX, "");
+        assertLargeFramesWereSent();
+    }
+
+    @Test
+    void sendingOverIpv6Too() throws Exception {
+        awaitOurIpv6Address();
+        send(20 << 20, LINUX6, "-6 ");
+        assertLargeFramesWereSent();
+    }
+
+    private void send(int bytes, String linux, String family) throws Exception {
+        Process sink = ns.start("bash", "-c", "cd " + dir + " && timeout 120 nc " + family + "-l -p 5002 > out"
+                + " && wc -c < out && sha256sum out");
+        Flow f = null;
+        for (int i = 0; i < 100 && f == null; i++) {
+            try {
+                f = stack.tcp().connect(Endpoint.of(linux, 5002), Duration.ofSeconds(2));
+            } catch (java.net.ConnectException e) {
+                Thread.sleep(50); // nc not listening yet
+            }
+        }
+        assertTrue(f != null, "nc never listened");
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        SplittableRandom random = new SplittableRandom(bytes);
+        byte[] chunk = new byte[256 * 1024];
+        for (int sent = 0; sent < bytes; sent += chunk.length) {
+            int n = Math.min(chunk.length, bytes - sent);
+            for (int i = 0; i < n; i += 8) {
+                long v = random.nextLong();
+                for (int k = 0; k < 8 && i + k < n; k++) {
+                    chunk[i + k] = (byte) (v >>> (8 * k));
+                }
+            }
+            sha.update(chunk, 0, n);
+            f.write(chunk, 0, n);
+        }
+        f.shutdownOutput();
+        assertTrue(sink.waitFor(120, TimeUnit.SECONDS), "nc did not finish: " + counters.report());
+        f.close();
+        String out = new String(sink.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, sink.exitValue(), out);
+        String[] words = out.split("\\s+");
+        assertEquals(bytes + " " + HexFormat.of().formatHex(sha.digest()), words[0] + " " + words[1],
+                () -> counters.report());
+    }
+
+    private void assertLargeFramesWereSent() {
+        String report = counters.report();
+        long large = counters.get("netif." + tap + ".tx.offloaded");
+        long bytes = counters.get("netif." + tap + ".tx.offloaded-bytes");
+        System.out.printf("%d frames out, %d large carrying %d bytes (%.0f each), %d TCP segments, %d retransmitted%n",
+                counters.get("netif." + tap + ".tx.frames"), large, bytes, large == 0 ? 0.0 : (double) bytes / large,
+                counters.get("tcp.tx.segments"), counters.get("tcp.tx.retransmits"));
+        assertTrue(large > 0, report);
+        assertEquals(large, counters.get("tcp.tx.offloaded"), report);
+        assertTrue(bytes / large > 3 * 1514, "large frames of " + bytes / large + " bytes on average: " + report);
+        assertEquals(0, counters.get("netif." + tap + ".tx.drop.offload"), report);
+        assertEquals(0, counters.get("netif." + tap + ".tx.drop.error"), report);
+        assertEquals(0, counters.get("arp.drop.offload-unresolved") + counters.get("ndp.drop.offload-unresolved"), report);
+    }
+
+    /** Our address must pass duplicate address detection (a second) before Linux can reach it. */
+    private void awaitOurIpv6Address() throws Exception {
+        String out = "";
+        for (int i = 0; i < 50 && !out.contains("1 received"); i++) {
+            out = ns.exec("bash", "-c", "ping -6 -c 1 -W 1 " + US6).output();
+        }
+        assertTrue(out.contains("1 received"), out);
     }
 }
