@@ -95,6 +95,13 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
     private int queued;
     private volatile Thread reader;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * Users of the descriptor: the socket itself until closed, the reader thread while it runs, a
+     * send from another thread while it lasts. The descriptor is closed when the last one lets go,
+     * never while a thread may still pass its number to the kernel (the number could by then
+     * belong to a new socket, whose datagrams a late reader would steal).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
 
     // Sends from any other thread.
     private final MemorySegment otherName;
@@ -243,9 +250,12 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
 
     /** The receive loop, on its own platform thread until the socket closes. */
     void serve(DatagramHandler handler) {
+        if (!hold()) {
+            return; // closed before the reader started
+        }
         reader = Thread.currentThread();
         try {
-            while (true) {
+            while (!closed.get()) {
                 arm();
                 int n = Posix.recvmmsg(socket.fd, recvHeaders, BATCH, MSG_DONTWAIT);
                 if (n == -Posix.EAGAIN) {
@@ -275,23 +285,55 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
                 }
                 slots[i] = null;
             }
+            letGo();
+        }
+    }
+
+    /** Takes a hold on the descriptor; false once it is closed or closing. */
+    private boolean hold() {
+        while (true) {
+            int h = holders.get();
+            if (h == 0 || closed.get()) {
+                return false;
+            }
+            if (holders.compareAndSet(h, h + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void letGo() {
+        if (holders.decrementAndGet() == 0) {
+            socket.close();
         }
     }
 
     /** Gives every slot a buffer and resets the headers recvmmsg fills in. */
     private void arm() {
+        // Slots holding buffers first, in order: when handlers hold every buffer, the datagrams
+        // that find no buffer are the last of the batch (tail drop), never ones between kept ones.
+        int filled = 0;
         for (int i = 0; i < BATCH; i++) {
-            if (slots[i] == null) {
-                PacketBuffer b = pool.acquire();
-                if (b == null) {
-                    // Handlers hold every buffer: receive into scratch and drop.
-                    if (scratch == null) {
-                        scratch = PacketBuffer.wrap(Posix.mapAnonymous(MAX_DATAGRAM));
-                    }
-                    b = scratch;
-                }
-                slots[i] = b;
+            PacketBuffer b = slots[i];
+            slots[i] = null;
+            if (b != null && b != scratch) {
+                slots[filled++] = b;
             }
+        }
+        boolean dry = false;
+        for (int i = filled; i < BATCH; i++) {
+            PacketBuffer b = dry ? null : pool.acquire();
+            if (b == null) {
+                dry = true;
+                // Handlers hold every buffer: receive into scratch and drop.
+                if (scratch == null) {
+                    scratch = PacketBuffer.wrap(Posix.mapAnonymous(MAX_DATAGRAM));
+                }
+                b = scratch;
+            }
+            slots[i] = b;
+        }
+        for (int i = 0; i < BATCH; i++) {
             long iov = (long) i * IOVEC;
             recvIovecs.set(ValueLayout.JAVA_LONG, iov, slots[i].memory().address());
             recvIovecs.set(ValueLayout.JAVA_LONG, iov + 8, MAX_DATAGRAM);
@@ -352,15 +394,22 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
             sendHeaders.set(ValueLayout.JAVA_INT, (long) i * MMSGHDR + 8, nameLength);
             return;
         }
-        synchronized (otherData) {
-            MemorySegment.copy(payload.memory(), payload.offset(), otherData, 0, len);
-            int nameLength = encode(to, ipv6, otherName);
-            long n = Posix.sendto(socket.fd, otherData.address(), len, otherName, nameLength);
-            if (n < 0) {
-                sendFailures.increment();
-                throw Posix.failure("sending UDP to " + to, (int) -n);
+        if (!hold()) {
+            throw new IOException("UDP " + local + " is closed");
+        }
+        try {
+            synchronized (otherData) {
+                MemorySegment.copy(payload.memory(), payload.offset(), otherData, 0, len);
+                int nameLength = encode(to, ipv6, otherName);
+                long n = Posix.sendto(socket.fd, otherData.address(), len, otherName, nameLength);
+                if (n < 0) {
+                    sendFailures.increment();
+                    throw Posix.failure("sending UDP to " + to, (int) -n);
+                }
+                out.increment();
             }
-            out.increment();
+        } finally {
+            letGo();
         }
     }
 
@@ -395,12 +444,12 @@ final class BatchedUdpSocket implements UdpSocket, Listener {
         Thread r = reader;
         if (r != null && r != Thread.currentThread()) {
             try {
-                r.join(2000);
+                r.join(2000); // usually at once; if not, the reader closes the descriptor as it leaves
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        socket.close();
+        letGo();
         onClose.run();
     }
 

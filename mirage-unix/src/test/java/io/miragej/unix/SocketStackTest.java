@@ -93,7 +93,8 @@ class SocketStackTest {
                     byte[] msg = new byte[size];
                     new Random(size).nextBytes(msg);
                     client.send(new Endpoint(ip, l.local().port()), msg);
-                    Datagram d = client.receive(Duration.ofSeconds(5)).orElseThrow();
+                    Datagram d = client.receive(Duration.ofSeconds(5)).orElseThrow(() -> new AssertionError(
+                            "no echo of " + size + " bytes: " + stack.counters().report()));
                     assertArrayEquals(msg, d.payload());
                     assertEquals(l.local().port(), d.from().port());
                 }
