@@ -71,6 +71,12 @@ abstract class FrameDevice implements Network {
     /** Refilled for each frame handed over, on the loop. */
     private final FrameOffload offload = new FrameOffload();
     volatile boolean closed;
+    /**
+     * Users of the device's descriptors: the device until closed, the reader while it runs, each
+     * send while it lasts. {@link #free} runs when the last lets go, never while a thread may still
+     * pass a descriptor's number to the kernel (it could by then belong to another file).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
 
     FrameDevice(String name, MacAddress mac, int mtu, Counters counters) {
         this(name, mac, mtu, ETHERNET_HEADER + mtu, QUEUE + 64, 0, counters);
@@ -186,6 +192,9 @@ abstract class FrameDevice implements Network {
     }
 
     private void readLoop() {
+        if (!hold()) {
+            return; // closed before the reader started
+        }
         PacketBuffer spare = null;
         try {
             while (!closed) {
@@ -229,6 +238,26 @@ abstract class FrameDevice implements Network {
             if (spare != null) {
                 spare.release();
             }
+            letGo();
+        }
+    }
+
+    /** Takes a hold on the descriptors; false once the device is closed or closing. */
+    private boolean hold() {
+        while (true) {
+            int h = holders.get();
+            if (h == 0 || closed) {
+                return false;
+            }
+            if (holders.compareAndSet(h, h + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void letGo() {
+        if (holders.decrementAndGet() == 0) {
+            free();
         }
     }
 
@@ -295,10 +324,11 @@ abstract class FrameDevice implements Network {
     /** Sends a plain frame ({@code offload} null) or one with send offloads; releases the frame. */
     private boolean transmit(PacketBuffer frame, FrameOffload offload) {
         PacketBuffer out = frame;
+        if (!hold()) {
+            frame.release();
+            return false;
+        }
         try {
-            if (closed) {
-                return false;
-            }
             if (offload != null && maxOffloadFrame == 0) {
                 txOffloadRefused.increment();
                 return false;
@@ -338,6 +368,7 @@ abstract class FrameDevice implements Network {
             if (out != frame) {
                 out.release();
             }
+            letGo();
         }
     }
 
@@ -352,12 +383,12 @@ abstract class FrameDevice implements Network {
         wakeReader();
         if (reader != null) {
             try {
-                reader.join(2000);
+                reader.join(2000); // usually at once; if not, the reader frees the device as it leaves
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        free();
+        letGo();
         PacketBuffer b;
         while ((b = received.poll()) != null) {
             b.release();
