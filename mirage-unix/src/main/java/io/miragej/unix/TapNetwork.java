@@ -65,10 +65,11 @@ public final class TapNetwork extends FrameDevice {
     private final Counter rxCoalesced;
     private final Counter[] rxBadHeader;
 
-    private TapNetwork(String name, PollableFd tap, MacAddress mac, int mtu, int headerLength, Counters counters) {
+    private TapNetwork(String name, PollableFd tap, MacAddress mac, int mtu, int headerLength, boolean sendOffloads,
+            Counters counters) {
         super(name, mac, mtu, headerLength == 0 ? ETHERNET_HEADER + mtu : Math.max(FrameOffload.MAX_FRAME,
                 ETHERNET_HEADER + mtu), headerLength == 0 ? QUEUE + 64 : OFFLOAD_BUFFERS,
-                headerLength == 0 ? 0 : MAX_OFFLOAD_FRAME, counters);
+                headerLength == 0 || !sendOffloads ? 0 : MAX_OFFLOAD_FRAME, counters);
         this.tap = tap;
         this.headerLength = headerLength;
         String p = "netif." + name + ".";
@@ -96,6 +97,17 @@ public final class TapNetwork extends FrameDevice {
      */
     public static TapNetwork open(String name, MacAddress mac, int mtu, boolean offloads, Counters counters)
             throws IOException {
+        return open(name, mac, mtu, offloads, offloads, counters);
+    }
+
+    /**
+     * As {@link #open(String, MacAddress, int, boolean, Counters)}, and with {@code sendOffloads}
+     * false a device with virtio-net headers still receives large segments but offers no
+     * segmentation offload on send ({@link #maxOffloadFrame()} is 0): every segment goes out as
+     * the stack cut it, for comparing or for a peer that mishandles what the kernel cuts.
+     */
+    public static TapNetwork open(String name, MacAddress mac, int mtu, boolean offloads, boolean sendOffloads,
+            Counters counters) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.US_ASCII);
         if (nameBytes.length == 0 || nameBytes.length > 15) {
             throw new IllegalArgumentException("a TAP device name has 1-15 characters, got '" + name + "'");
@@ -116,7 +128,7 @@ public final class TapNetwork extends FrameDevice {
                 Posix.ioctl(fd, TUNSETVNETHDRSZ, a.allocateFrom(ValueLayout.JAVA_INT, headerLength),
                         "setting TAP device " + name + "'s virtio-net header length (TUNSETVNETHDRSZ)");
             }
-            return new TapNetwork(name, new PollableFd(fd), mac, mtu, headerLength, counters);
+            return new TapNetwork(name, new PollableFd(fd), mac, mtu, headerLength, offloads && sendOffloads, counters);
         } catch (IOException | RuntimeException e) {
             Posix.close(fd);
             throw e;

@@ -44,6 +44,9 @@ public final class UnixBackend implements Backend {
     public static final Key<Boolean> TAP_OFFLOAD = Key.flag("tap-offload", true,
             "open --tap with virtio-net headers, so the kernel hands the direct stack TCP segments of up to 64 KB"
                     + " with checksums left to it (TSO/checksum offloads): fewer, larger reads");
+    public static final Key<Boolean> TAP_TSO = Key.flag("tap-tso", true,
+            "with --tap-offload, let the kernel cut the direct stack's large TCP segments (segmentation offload on"
+                    + " send); false sends every segment as the stack cut it");
     public static final Key<String> NETIF = deviceName("netif",
             "host interface for --net=direct, used raw through a packet socket (needs root)");
     public static final Key<Endpoint> QEMU_LISTEN = Key.endpoint("qemu-listen", null,
@@ -86,7 +89,7 @@ public final class UnixBackend implements Backend {
 
     @Override
     public List<Key<?>> keys() {
-        return List.of(NET, TAP, TAP_OFFLOAD, NETIF, QEMU_LISTEN, QEMU_CONNECT, MAC, MTU, DISK, DISK_SIZE);
+        return List.of(NET, TAP, TAP_OFFLOAD, TAP_TSO, NETIF, QEMU_LISTEN, QEMU_CONNECT, MAC, MTU, DISK, DISK_SIZE);
     }
 
     @Override
@@ -205,7 +208,7 @@ public final class UnixBackend implements Backend {
             MacAddress mac = config.find(MAC).orElseGet(() -> MacAddress.locallyAdministered(random.nextLong()));
             int mtu = config.get(MTU);
             Network n = switch (kind) {
-                case "tap" -> TapNetwork.open(arg, mac, mtu, config.get(TAP_OFFLOAD), counters);
+                case "tap" -> TapNetwork.open(arg, mac, mtu, config.get(TAP_OFFLOAD), config.get(TAP_TSO), counters);
                 case "netif" -> PacketSocketNetwork.open(arg, mac, mtu, counters);
                 case "qemu-listen" -> QemuStreamNetwork.listen(Endpoint.parse(arg), mac, mtu, counters);
                 case "qemu-connect" -> QemuStreamNetwork.connect(Endpoint.parse(arg), mac, mtu, counters);

@@ -68,6 +68,17 @@ class KernelNetworkDevicesTest {
      * segment for a closed port with a reset acknowledging all 20,000 bytes.
      */
     @Test
+    void segmentationOffloadCanBeLeftOffWhileReceiveOffloadsStay() throws Exception {
+        io.miragej.testkit.Interop.requireRoot();
+        // A TAP device this process creates goes away when its descriptor is closed.
+        try (TapNetwork dev = TapNetwork.open(Netns.uniqueDeviceName("mjtap"), OURS, 1500, true, false, new Counters())) {
+            assertTrue(dev.hasVirtioNetHeaders(), "receive offloads stay");
+            assertEquals(0, dev.maxOffloadFrame(), "no large frames on send");
+            assertEquals(null, dev.allocate(3000), "and no buffers for them");
+        }
+    }
+
+    @Test
     void theKernelTakesALargeTcpSegmentWithSegmentationOffload() throws Exception {
         try (Netns ns = Netns.create("mj-tap"); LoopThread loop = new LoopThread("netif-tso")) {
             String tap = Netns.uniqueDeviceName("mjtap");
