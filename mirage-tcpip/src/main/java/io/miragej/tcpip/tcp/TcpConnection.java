@@ -1318,6 +1318,19 @@ public final class TcpConnection {
         tcp.enteredTimeWait(this);
     }
 
+    /**
+     * The sequence number of a segment without data: the highest sent (as Linux's snd_nxt, kept
+     * when a retransmission timeout sends from SND.UNA again), not SND.NXT, and never past the
+     * peer's window. After timeouts on both sides each peer may have received more than the other
+     * has seen acknowledged; an ACK numbered SND.NXT = SND.UNA is then below the peer's RCV.NXT,
+     * unacceptable, answered with the peer's own unacceptable ACK, and the two loop for ever
+     * without either acknowledgment being read (found by TcpLifecycleProperties).
+     */
+    private int pureAckSeq() {
+        int windowEnd = sndUna + sndWnd;
+        return Seq.lt(windowEnd, sndMax) && Seq.le(sndNxt, windowEnd) ? windowEnd : sndMax;
+    }
+
     private void challengeAck() {
         if (tcp.takeChallengeAck()) {
             ackNow = true;
@@ -1557,7 +1570,7 @@ public final class TcpConnection {
             default -> transmit(now);
         }
         if (ackNow) {
-            sendSegment(sndNxt, ACK, 0, 0, now);
+            sendSegment(pureAckSeq(), ACK, 0, 0, now);
         }
         if (tlpRestart) {
             armTlp(now);

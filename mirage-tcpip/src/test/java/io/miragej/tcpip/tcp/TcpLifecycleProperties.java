@@ -68,4 +68,37 @@ class TcpLifecycleProperties {
             assertEquals(upBytes, server.received);
         }
     }
+
+    /**
+     * A sample the property found: both sides time out and send from SND.UNA again while each has
+     * received more than the other saw acknowledged; pure ACKs numbered SND.NXT were then below the
+     * peer's RCV.NXT, each side answered the other's with its own, and the two stormed for ever.
+     */
+    @org.junit.jupiter.api.Test
+    void bothSidesAfterTimeoutsDoNotStormEachOtherWithAcks() {
+        TcpPair.Channel ch = TcpPair.Channel.perfect().withLatency(1_000_000L, 500_000L).lossy(0.04, 0.09, 0.08, 0.03);
+        TcpConfig config = TcpConfig.defaults().withOptions(false, false, true)
+                .withRetries(4, 6).withTimeWait(2_000_000_000L)
+                .withKeepAlive(20_000_000_000L, 1_000_000_000L, 3);
+        TcpPair p = new TcpPair(78229, ch, config);
+        p.trace = new java.util.ArrayDeque<>();
+        TcpPair.App server = p.new App(p.b, 2, 126006, 1, 200000);
+        p.b.tcp.listen(80, server::attach);
+        TcpConnection c = p.a.tcp.connect(0, IpContext.mapped(TcpPair.B_ADDR), 80, 0);
+        TcpPair.App client = p.new App(p.a, 1, 200000, 2, 126006);
+        client.attach(c);
+        p.a.reschedule();
+        p.b.reschedule();
+        p.sim.schedule(836 * 1_000_000L, () -> {
+            c.close(p.sim.nanoTime());
+            p.a.reschedule();
+            p.b.reschedule();
+        });
+        boolean clean = p.sim.runUntil(() -> p.a.tcp.connections() == 0 && p.b.tcp.connections() == 0
+                && p.a.tcp.nextDeadline() == Long.MAX_VALUE && p.b.tcp.nextDeadline() == Long.MAX_VALUE,
+                Duration.ofSeconds(3600));
+        assertTrue(clean, () -> "client " + c + " server " + server.connection + ", last segments:\n"
+                + String.join("\n", p.trace));
+        assertTrue(p.segmentsCarried < 100_000, p.segmentsCarried + " segments");
+    }
 }

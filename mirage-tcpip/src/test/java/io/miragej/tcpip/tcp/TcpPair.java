@@ -245,9 +245,22 @@ final class TcpPair {
         return sum;
     }
 
+    /** The last segments carried, as text, for a failing test to show (null: not recorded). */
+    java.util.ArrayDeque<String> trace;
+
     private void carry(Side from, Side to, byte[] segment) {
         from.reschedule();
         segmentsCarried++;
+        if (trace != null) {
+            int flags = segment[13] & 0xff;
+            trace.add(String.format("%d %s->%s seq=%d ack=%d flags=%s win=%d len=%d", sim.nanoTime() / 1000,
+                    from.address, to.address, getInt(segment, 4) & 0xffffffffL, getInt(segment, 8) & 0xffffffffL,
+                    Integer.toBinaryString(flags), ((segment[14] & 0xff) << 8) | (segment[15] & 0xff),
+                    segment.length - ((segment[12] & 0xf0) >>> 2)));
+            if (trace.size() > 60) {
+                trace.removeFirst();
+            }
+        }
         Channel ch = channel;
         if (random.nextDouble() < ch.loss()) {
             segmentsLost++;
