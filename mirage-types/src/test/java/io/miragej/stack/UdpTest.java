@@ -16,7 +16,7 @@ class UdpTest {
 
         @Override
         public UdpSocket bind(Endpoint local) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException("these tests only listen");
         }
 
         @Override

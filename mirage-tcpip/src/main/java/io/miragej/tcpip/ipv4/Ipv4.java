@@ -275,11 +275,7 @@ public final class Ipv4 {
             groupMac = EthernetFrame.ipv4MulticastMac(destination);
         } else if (isLocal(destination)) {
             local = true;
-        } else if (address != 0 && ((destination ^ address) & mask) == 0) {
-            nextHop = destination;
-        } else if (gateway != 0) {
-            nextHop = gateway;
-        } else {
+        } else if ((nextHop = nextHop(destination)) == 0) {
             txNoRoute.increment();
             payload.release();
             return false;
@@ -332,11 +328,7 @@ public final class Ipv4 {
             txTooBig.increment();
             payload.release();
             return false;
-        } else if (address != 0 && ((destination ^ address) & mask) == 0) {
-            nextHop = destination;
-        } else if (gateway != 0) {
-            nextHop = gateway;
-        } else {
+        } else if ((nextHop = nextHop(destination)) == 0) {
             txNoRoute.increment();
             payload.release();
             return false;
@@ -348,6 +340,14 @@ public final class Ipv4 {
         txPackets.increment();
         arp.send(payload, nextHop, segmentSize, now);
         return true;
+    }
+
+    /** Where a unicast packet to {@code destination} goes first: itself on our subnet, else the gateway; 0 for no route. */
+    private int nextHop(int destination) {
+        if (address != 0 && ((destination ^ address) & mask) == 0) {
+            return destination;
+        }
+        return gateway;
     }
 
     private boolean route(PacketBuffer packet, boolean local, long groupMac, int nextHop, long now) {

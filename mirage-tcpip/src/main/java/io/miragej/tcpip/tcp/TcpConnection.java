@@ -1327,8 +1327,7 @@ public final class TcpConnection {
      * without either acknowledgment being read (found by TcpLifecycleProperties).
      */
     private int pureAckSeq() {
-        int windowEnd = sndUna + sndWnd;
-        return Seq.lt(windowEnd, sndMax) && Seq.le(sndNxt, windowEnd) ? windowEnd : sndMax;
+        return Seq.min(sndMax, sndUna + sndWnd);
     }
 
     private void challengeAck() {

@@ -51,17 +51,22 @@ class DnsServerTest {
         }
     }
 
+    /** A session of the one backend on the class path, configured with {@code args} for {@code app} and it. */
+    private static Backend.Session open(DnsServer app, String... args) throws Exception {
+        Backend backend = Mirage.installedBackends().getFirst();
+        List<Key<?>> keys = new ArrayList<>(app.keys());
+        keys.addAll(backend.keys());
+        return backend.open(Config.parse(keys, List.of(args)));
+    }
+
     @Test
     void servesZoneFilesAndReloadsThem() throws Exception {
         Path zone = dir.resolve("example.test.zone");
         Files.writeString(zone, ZONE.formatted(1));
         int port = freePort();
         DnsServer app = new DnsServer();
-        Backend backend = Mirage.installedBackends().getFirst();
-        List<Key<?>> keys = new ArrayList<>(app.keys());
-        keys.addAll(backend.keys());
-        try (Backend.Session session = backend.open(Config.parse(keys,
-                List.of("--zone=" + zone, "--address=127.0.0.1", "--port=" + port, "--reload-interval=100ms")));
+        try (Backend.Session session = open(app,
+                "--zone=" + zone, "--address=127.0.0.1", "--port=" + port, "--reload-interval=100ms");
                 SocketStack client = new SocketStack(); HostTime time = new HostTime()) {
             app.start(session.devices());
             StubResolver r = new StubResolver(client, List.of(Endpoint.of("127.0.0.1", port)), new HostRandom(),
@@ -137,13 +142,10 @@ class DnsServerTest {
         Files.writeString(zone, ZONE.formatted(7));
         int port = freePort();
         DnsServer app = new DnsServer();
-        Backend backend = Mirage.installedBackends().getFirst();
-        List<Key<?>> keys = new ArrayList<>(app.keys());
-        keys.addAll(backend.keys());
         TsigKey key = TsigKey.parse("xfr.test:hmac-sha256:" + SECRET);
-        try (Backend.Session session = backend.open(Config.parse(keys, List.of("--zone=" + zone, "--address=127.0.0.1",
+        try (Backend.Session session = open(app, "--zone=" + zone, "--address=127.0.0.1",
                 "--port=" + port, "--allow-transfer=127.0.0.0/8", "--tsig-key=xfr.test:hmac-sha256:" + SECRET,
-                "--transfer-key=xfr.test")));
+                "--transfer-key=xfr.test");
                 SocketStack client = new SocketStack(); HostTime time = new HostTime()) {
             app.start(session.devices());
             io.miragej.stats.Counters counters = new io.miragej.stats.Counters();
