@@ -157,25 +157,24 @@ final class Compiler {
         for (Index ix : indexes) {
             total += ix.names.size();
         }
-        NameTable table = new NameTable(Math.max(1, total));
+        NameTable.Builder table = new NameTable.Builder(Math.max(1, total));
         List<CompiledZone> compiled = new ArrayList<>();
         for (Index ix : indexes) {
-            CompiledZone cz = new CompiledZone(ix.zone, ix.proofs);
-            compiled.add(cz);
-            Map<Name, Node> nodes = new HashMap<>();
+            int zoneIndex = compiled.size();
+            compiled.add(new CompiledZone(ix.zone, ix.proofs));
+            Map<Name, Node> nodes = new LinkedHashMap<>();
             for (Name n : ix.names) {
                 if (belongsToDeeperZone(n, ix.apex, apexes)) {
                     continue; // a zone we also serve, cut below this one, answers for it
                 }
-                nodes.put(n, new Node(n, cz));
+                nodes.put(n, new Node(n, zoneIndex));
             }
-            cz.apex = nodes.get(ix.apex);
             for (Node node : nodes.values()) {
                 build(ix, node, nodes);
                 table.put(node.name.toLowerCase().toWire(), node);
             }
         }
-        return new Authority(table, compiled, maxUdpPayload);
+        return new Authority(table.build(), compiled, maxUdpPayload);
     }
 
     private static boolean belongsToDeeperZone(Name n, Name apex, Set<Name> apexes) {

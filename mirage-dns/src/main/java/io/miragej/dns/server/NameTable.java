@@ -1,95 +1,450 @@
 package io.miragej.dns.server;
 
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * An open-addressing hash table from lower-cased wire-form names to nodes, read without
- * allocating and with few memory loads: a slot holds the name's hash and where its key starts in
- * one shared array, and the key is followed there by the node's index. The hash of a name is built
- * label by label from the right, so the hashes of all suffixes of a query name come out of one
- * pass and the closest encloser is found by probing suffixes from the longest.
+ * Everything the responder reads, laid out in one byte array (the arena) and found through an
+ * open-addressing hash table from lower-cased wire-form names: read without allocating and with
+ * few memory loads, and small (about 100 bytes a name for a zone of A records, against about 250
+ * as objects). The hash of a name is built label by label from the right, so the hashes of all
+ * suffixes of a query name come out of one pass and the closest encloser is found by probing
+ * suffixes from the longest.
+ *
+ * <p>A slot holds a name's hash and where its key starts in the arena. A key is
+ * {@code [length u8][name]} and is followed by its node ({@link #NODE_SIZE} bytes, all i32):
+ * zone index, first type, its answer, the answer for other types, the answer for names below
+ * that do not exist, the wildcard child's node, and an extension (or -1) with the rest
+ * ({@code [count u16][type u16, answer i32]... [literal otherwise i32][any i32][DNAME i32]}).
+ * Nodes and answers are named by their offset in the arena; -1 is none. An answer is a
+ * {@link #HEADER}-byte header ({@link Compiler}'s {@link Answer}'s fields) followed by its
+ * bytes, relocations (u16 each), optional RRset ends and counts (u16 each) and static proofs
+ * (i32 each). A DNAME is {@code [answer i32][target offset u16][target length u16][ttl u32]}.
  */
 final class NameTable {
+    static final int NONE = -1;
+
+    // Node fields.
+    private static final int N_ZONE = 0;
+    private static final int N_FIRST_TYPE = 4;
+    private static final int N_FIRST_ANSWER = 8;
+    private static final int N_OTHERWISE = 12;
+    private static final int N_BELOW = 16;
+    private static final int N_WILDCARD = 20;
+    private static final int N_EXTENSION = 24;
+    static final int NODE_SIZE = 28;
+
+    // Answer header fields (u16 unless said).
+    private static final int A_FLAGS = 0;
+    private static final int A_ANSWERS = 2;
+    private static final int A_AUTHORITY = 4;
+    private static final int A_REQUIRED_ADDITIONAL = 6;
+    private static final int A_ADDITIONAL = 8;
+    private static final int A_LENGTH = 10;
+    private static final int A_REQUIRED_LENGTH = 12;
+    private static final int A_AUTHORITY_END = 14;
+    private static final int A_TEMPLATE_LENGTH = 16;
+    private static final int A_DYNAMIC = 18;
+    private static final int A_RELOCATIONS = 20;
+    private static final int A_OPTIONALS = 22;
+    private static final int A_STATIC_PROOFS = 24;
+    private static final int A_DNSSEC = 28; // i32
+    static final int HEADER = 32;
+
     /** Per slot: hash in the high 32 bits, offset of the key in {@link #arena} + 1 in the low; 0 = empty. */
     private final long[] slots;
-    /** Keys one after another, each as [length][name bytes][node index: 4 bytes]. */
-    private byte[] arena;
-    private int arenaUsed;
-    private final Node[] nodes;
+    private final byte[] arena;
     private final int mask;
-    private int size;
+    private final int size;
 
-    NameTable(int capacity) {
-        int n = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
-        slots = new long[n];
-        mask = n - 1;
-        nodes = new Node[capacity];
-        arena = new byte[Math.max(64, capacity * 24)];
+    private NameTable(long[] slots, byte[] arena, int size) {
+        this.slots = slots;
+        this.arena = arena;
+        this.mask = slots.length - 1;
+        this.size = size;
     }
 
     int size() {
         return size;
     }
 
-    /** Adds {@code node} under the lower-cased wire name {@code key}; replaces an equal key. */
-    void put(byte[] key, Node node) {
-        int h = hash(key);
-        int s = mix(h) & mask;
-        while (slots[s] != 0) {
-            long slot = slots[s];
-            int at = (int) slot - 1;
-            if ((int) (slot >>> 32) == h && keyEquals(at, key, 0, key.length)) {
-                nodes[nodeIndex(at)] = node;
-                return;
-            }
-            s = (s + 1) & mask;
-        }
-        int need = 1 + key.length + 4;
-        if (arenaUsed + need > arena.length) {
-            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + need));
-        }
-        int at = arenaUsed;
-        arena[at] = (byte) key.length;
-        System.arraycopy(key, 0, arena, at + 1, key.length);
-        int index = size++;
-        int p = at + 1 + key.length;
-        arena[p] = (byte) (index >>> 24);
-        arena[p + 1] = (byte) (index >>> 16);
-        arena[p + 2] = (byte) (index >>> 8);
-        arena[p + 3] = (byte) index;
-        arenaUsed += need;
-        nodes[index] = node;
-        slots[s] = ((long) h << 32) | ((at + 1) & 0xffff_ffffL);
+    /** Bytes held by the table, for figures and tests. */
+    long footprint() {
+        return 8L * slots.length + arena.length;
     }
 
-    private boolean keyEquals(int at, byte[] b, int from, int len) {
+    byte[] arena() {
+        return arena;
+    }
+
+    // ---- lookup ----
+
+    /** The node for {@code lc[from, from+len)} with suffix hash {@code h}, or {@link #NONE}. */
+    int find(byte[] lc, int from, int len, int h) {
         byte[] a = arena;
-        return (a[at] & 0xff) == len && Arrays.equals(a, at + 1, at + 1 + len, b, from, from + len);
-    }
-
-    private int nodeIndex(int at) {
-        byte[] a = arena;
-        int p = at + 1 + (a[at] & 0xff);
-        return ((a[p] & 0xff) << 24) | ((a[p + 1] & 0xff) << 16) | ((a[p + 2] & 0xff) << 8) | (a[p + 3] & 0xff);
-    }
-
-    /** The node for {@code lc[from, from+len)} with suffix hash {@code h}, or null. */
-    Node get(byte[] lc, int from, int len, int h) {
         int s = mix(h) & mask;
         while (true) {
             long slot = slots[s];
             if (slot == 0) {
-                return null;
+                return NONE;
             }
             if ((int) (slot >>> 32) == h) {
                 int at = (int) slot - 1;
-                if (keyEquals(at, lc, from, len)) {
-                    return nodes[nodeIndex(at)];
+                if ((a[at] & 0xff) == len && Arrays.equals(a, at + 1, at + 1 + len, lc, from, from + len)) {
+                    return at + 1 + len;
                 }
             }
             s = (s + 1) & mask;
         }
     }
+
+    // ---- nodes ----
+
+    int zone(int node) {
+        return i32(node + N_ZONE);
+    }
+
+    /** The answer for {@code qtype} at this node. */
+    int answer(int node, int qtype) {
+        if (qtype == i32(node + N_FIRST_TYPE)) {
+            return i32(node + N_FIRST_ANSWER);
+        }
+        int x = i32(node + N_EXTENSION);
+        if (x == NONE) {
+            if (qtype == io.miragej.dns.RrType.ANY) {
+                int first = i32(node + N_FIRST_ANSWER);
+                return first != NONE ? first : i32(node + N_OTHERWISE);
+            }
+            return i32(node + N_OTHERWISE);
+        }
+        int count = u16(x);
+        int p = x + 2;
+        for (int i = 0; i < count; i++, p += 6) {
+            if (u16(p) == qtype) {
+                return i32(p + 2);
+            }
+        }
+        if (qtype == io.miragej.dns.RrType.ANY) {
+            int any = i32(p + 4);
+            if (any != NONE) {
+                return any;
+            }
+        }
+        return i32(node + N_OTHERWISE);
+    }
+
+    /** The answer when the query names this node itself (a wildcard asked for by its own name). */
+    int answerExact(int node, int qtype) {
+        int a = answer(node, qtype);
+        int x = i32(node + N_EXTENSION);
+        if (x != NONE && a == i32(node + N_OTHERWISE)) {
+            int literal = i32(x + 2 + 6 * u16(x));
+            if (literal != NONE) {
+                return literal;
+            }
+        }
+        return a;
+    }
+
+    /** For a name below this node that does not exist, when it has no wildcard child. */
+    int below(int node) {
+        return i32(node + N_BELOW);
+    }
+
+    /** The {@code *} child's node, or {@link #NONE}. */
+    int wildcard(int node) {
+        return i32(node + N_WILDCARD);
+    }
+
+    /** The DNAME here (read it with the {@code dname*} methods), or {@link #NONE}. */
+    int dname(int node) {
+        int x = i32(node + N_EXTENSION);
+        return x == NONE ? NONE : i32(x + 2 + 6 * u16(x) + 8);
+    }
+
+    int dnameAnswer(int d) {
+        return i32(d);
+    }
+
+    int dnameTargetOffset(int d) {
+        return u16(d + 4);
+    }
+
+    int dnameTargetLength(int d) {
+        return u16(d + 6);
+    }
+
+    long dnameTtl(int d) {
+        return i32(d + 8) & 0xffff_ffffL;
+    }
+
+    // ---- answers ----
+
+    int flags(int a) {
+        return u16(a + A_FLAGS);
+    }
+
+    int answerCount(int a) {
+        return u16(a + A_ANSWERS);
+    }
+
+    int authorityCount(int a) {
+        return u16(a + A_AUTHORITY);
+    }
+
+    int requiredAdditional(int a) {
+        return u16(a + A_REQUIRED_ADDITIONAL);
+    }
+
+    int additionalCount(int a) {
+        return u16(a + A_ADDITIONAL);
+    }
+
+    /** Where the answer's bytes start in {@link #arena()}. */
+    static int bytes(int a) {
+        return a + HEADER;
+    }
+
+    int length(int a) {
+        return u16(a + A_LENGTH);
+    }
+
+    int requiredLength(int a) {
+        return u16(a + A_REQUIRED_LENGTH);
+    }
+
+    int authorityEnd(int a) {
+        return u16(a + A_AUTHORITY_END);
+    }
+
+    int templateLength(int a) {
+        return u16(a + A_TEMPLATE_LENGTH);
+    }
+
+    int dynamic(int a) {
+        return u16(a + A_DYNAMIC);
+    }
+
+    int relocationCount(int a) {
+        return u16(a + A_RELOCATIONS);
+    }
+
+    int relocation(int a, int i) {
+        return u16(a + HEADER + length(a) + 2 * i);
+    }
+
+    int optionalCount(int a) {
+        return u16(a + A_OPTIONALS);
+    }
+
+    /** End of the answer's bytes after optional RRset {@code i}. */
+    int optionalEnd(int a, int i) {
+        return u16(a + HEADER + length(a) + 2 * relocationCount(a) + 2 * i);
+    }
+
+    /** Additional records after optional RRset {@code i}. */
+    int optionalAdditional(int a, int i) {
+        return u16(a + HEADER + length(a) + 2 * relocationCount(a) + 2 * optionalCount(a) + 2 * i);
+    }
+
+    boolean hasStaticProof(int a, int index) {
+        int n = u16(a + A_STATIC_PROOFS);
+        int p = a + HEADER + length(a) + 2 * relocationCount(a) + 4 * optionalCount(a);
+        for (int i = 0; i < n; i++, p += 4) {
+            if (i32(p) == index) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The form for queries with the DO bit, or {@link #NONE}. */
+    int dnssec(int a) {
+        return i32(a + A_DNSSEC);
+    }
+
+    private int u16(int p) {
+        byte[] b = arena;
+        return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
+    }
+
+    private int i32(int p) {
+        byte[] b = arena;
+        return (b[p] << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+    }
+
+    // ---- building ----
+
+    /** Lays out the nodes of a compilation and their answers. */
+    static final class Builder {
+        private final long[] slots;
+        private final int mask;
+        private byte[] arena;
+        private int used;
+        private int size;
+        private final Map<Node, Integer> nodes = new LinkedHashMap<>(); // Node: identity equality
+        private final Map<Answer, Integer> answers = new IdentityHashMap<>();
+
+        Builder(int capacity) {
+            // A power of two at least 4/3 of the names: linear probing stays short at 3/4 full.
+            int n = Integer.highestOneBit(Math.max(4, (int) Math.min(1 << 30, capacity * 4L / 3))) << 1;
+            slots = new long[n];
+            mask = n - 1;
+            arena = new byte[Math.max(256, capacity * 64)];
+        }
+
+        /** Places {@code node} under the lower-cased wire name {@code key}; its fields come in {@link #build}. */
+        void put(byte[] key, Node node) {
+            int h = hash(key);
+            int s = mix(h) & mask;
+            while (slots[s] != 0) {
+                int at = (int) slots[s] - 1;
+                if ((int) (slots[s] >>> 32) == h && (arena[at] & 0xff) == key.length
+                        && Arrays.equals(arena, at + 1, at + 1 + key.length, key, 0, key.length)) {
+                    throw new IllegalStateException("two nodes for one name");
+                }
+                s = (s + 1) & mask;
+            }
+            int at = reserve(1 + key.length + NODE_SIZE);
+            arena[at] = (byte) key.length;
+            System.arraycopy(key, 0, arena, at + 1, key.length);
+            int handle = at + 1 + key.length;
+            nodes.put(node, handle);
+            slots[s] = ((long) h << 32) | ((at + 1) & 0xffff_ffffL);
+            size++;
+            writeNode(handle, node); // its answers right behind it: a lookup touches adjacent bytes
+        }
+
+        NameTable build() {
+            for (Map.Entry<Node, Integer> e : nodes.entrySet()) {
+                Node w = e.getKey().wildcard;
+                putI32(e.getValue() + N_WILDCARD, w == null ? NONE : nodes.get(w));
+            }
+            return new NameTable(slots, Arrays.copyOf(arena, used), size);
+        }
+
+        private void writeNode(int at, Node n) {
+            putI32(at + N_ZONE, n.zone);
+            putI32(at + N_FIRST_TYPE, n.firstType);
+            putI32(at + N_FIRST_ANSWER, answer(n.firstAnswer));
+            putI32(at + N_OTHERWISE, answer(n.otherwise));
+            putI32(at + N_BELOW, answer(n.below));
+            // The wildcard child may not be placed yet: build() fills it in.
+            boolean anyAsDefault = n.types.length == 0 ? n.any == null || n.any == n.otherwise : n.any == n.typed[0];
+            boolean plain = n.literalOtherwise == null && n.dname == null && n.types.length <= 1 && anyAsDefault;
+            putI32(at + N_EXTENSION, plain ? NONE : extension(n));
+        }
+
+        private int extension(Node n) {
+            int[] typedAt = new int[n.types.length];
+            for (int i = 0; i < typedAt.length; i++) {
+                typedAt[i] = answer(n.typed[i]);
+            }
+            int literal = answer(n.literalOtherwise);
+            int any = answer(n.any);
+            int dname = NONE;
+            if (n.dname != null) {
+                int answer = answer(n.dname.answer());
+                dname = reserve(12);
+                putI32(dname, answer);
+                putU16(dname + 4, n.dname.targetOffset());
+                putU16(dname + 6, n.dname.targetLength());
+                putI32(dname + 8, (int) n.dname.ttl());
+            }
+            int x = reserve(2 + 6 * typedAt.length + 12);
+            putU16(x, typedAt.length);
+            int p = x + 2;
+            for (int i = 0; i < typedAt.length; i++, p += 6) {
+                putU16(p, n.types[i]);
+                putI32(p + 2, typedAt[i]);
+            }
+            putI32(p, literal);
+            putI32(p + 4, any);
+            putI32(p + 8, dname);
+            return x;
+        }
+
+        /** The offset of {@code a} in the arena, writing it there the first time. */
+        private int answer(Answer a) {
+            if (a == null) {
+                return NONE;
+            }
+            Integer known = answers.get(a);
+            if (known != null) {
+                return known;
+            }
+            int dnssec = answer(a.dnssec);
+            int at = reserve(HEADER + a.bytes.length + 2 * a.relocations.length + 4 * a.optionalEnd.length
+                    + 4 * a.staticProofs.length);
+            putU16(at + A_FLAGS, a.flags);
+            putU16(at + A_ANSWERS, a.answerCount);
+            putU16(at + A_AUTHORITY, a.authorityCount);
+            putU16(at + A_REQUIRED_ADDITIONAL, a.requiredAdditional);
+            putU16(at + A_ADDITIONAL, a.additionalCount());
+            putU16(at + A_LENGTH, a.bytes.length);
+            putU16(at + A_REQUIRED_LENGTH, a.requiredLength);
+            putU16(at + A_AUTHORITY_END, a.authorityEnd);
+            putU16(at + A_TEMPLATE_LENGTH, a.templateLength);
+            putU16(at + A_DYNAMIC, a.dynamic);
+            putU16(at + A_RELOCATIONS, a.relocations.length);
+            putU16(at + A_OPTIONALS, a.optionalEnd.length);
+            putU16(at + A_STATIC_PROOFS, a.staticProofs.length);
+            putI32(at + A_DNSSEC, dnssec);
+            int p = at + HEADER;
+            System.arraycopy(a.bytes, 0, arena, p, a.bytes.length);
+            p += a.bytes.length;
+            for (int r : a.relocations) {
+                putU16(p, r);
+                p += 2;
+            }
+            for (int e : a.optionalEnd) {
+                putU16(p, e);
+                p += 2;
+            }
+            for (int c : a.optionalCount) {
+                putU16(p, c);
+                p += 2;
+            }
+            for (int s : a.staticProofs) {
+                putI32(p, s);
+                p += 4;
+            }
+            answers.put(a, at);
+            return at;
+        }
+
+        private int reserve(int n) {
+            if (used + n > arena.length) {
+                long grown = Math.max((long) arena.length * 2, (long) used + n);
+                if (grown > Integer.MAX_VALUE - 16) {
+                    throw new IllegalStateException("zones too large for one table (over 2 GB compiled)");
+                }
+                arena = Arrays.copyOf(arena, (int) grown);
+            }
+            int at = used;
+            used += n;
+            return at;
+        }
+
+        private void putU16(int p, int v) {
+            if (v < 0 || v > 0xffff) {
+                throw new IllegalStateException("field value " + v + " does not fit 16 bits");
+            }
+            arena[p] = (byte) (v >>> 8);
+            arena[p + 1] = (byte) v;
+        }
+
+        private void putI32(int p, int v) {
+            arena[p] = (byte) (v >>> 24);
+            arena[p + 1] = (byte) (v >>> 16);
+            arena[p + 2] = (byte) (v >>> 8);
+            arena[p + 3] = (byte) v;
+        }
+    }
+
+    // ---- hashing ----
 
     /** Hash of a whole lower-cased wire name (the same as {@link #suffixHashes} gives at label 0). */
     static int hash(byte[] lc) {

@@ -3,14 +3,16 @@ package io.miragej.dns.server;
 import io.miragej.dns.Name;
 
 /**
- * One name of a served zone with everything needed to answer for it, prepared ahead of time: an
+ * One name of a served zone with everything needed to answer for it, prepared ahead of time (and
+ * then laid out by {@link NameTable.Builder}, which is what the responder reads): an
  * answer per type present, one for any other type (NODATA, or the end of a CNAME chain), one for
  * ANY, and, for names below it that do not exist, what to say instead (NXDOMAIN, a referral, or
  * the wildcard child whose answers are synthesized, RFC 4592).
  */
 final class Node {
     final Name name;
-    final CompiledZone zone;
+    /** Index of the zone in the compilation, for its NSEC or NSEC3 chain. */
+    final int zone;
     /** Types with their own answer, ascending; parallel to {@link #typed}. */
     int[] types = new int[0];
     Answer[] typed = new Answer[0];
@@ -33,7 +35,7 @@ final class Node {
      */
     record Dname(Answer answer, int targetOffset, int targetLength, long ttl) {}
 
-    Node(Name name, CompiledZone zone) {
+    Node(Name name, int zone) {
         this.name = name;
         this.zone = zone;
     }
@@ -47,24 +49,5 @@ final class Node {
         typed = a;
         firstType = t.length > 0 ? t[0] : -1;
         firstAnswer = t.length > 0 ? a[0] : null;
-    }
-
-    /** The answer when the query names this node itself. */
-    Answer answerExact(int qtype) {
-        Answer a = answer(qtype);
-        return a == otherwise && literalOtherwise != null ? literalOtherwise : a;
-    }
-
-    Answer answer(int qtype) {
-        if (qtype == firstType) {
-            return firstAnswer;
-        }
-        int[] t = types;
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] == qtype) {
-                return typed[i];
-            }
-        }
-        return qtype == io.miragej.dns.RrType.ANY && any != null ? any : otherwise;
     }
 }

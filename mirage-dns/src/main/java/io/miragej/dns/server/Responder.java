@@ -241,40 +241,44 @@ public final class Responder {
         Authority auth = server.authority();
         int labels = lowerAndHash();
         NameTable table = auth.table;
-        Node node = table.get(lower, 0, qlen, hashes[0]);
-        Answer answer;
+        int node = table.find(lower, 0, qlen, hashes[0]);
+        int answer;
         int encloserLabel = 0; // for names found below a node: the label where that node's name starts
-        if (node != null) {
-            answer = node.answerExact(qtype);
+        if (node != NameTable.NONE) {
+            answer = table.answerExact(node, qtype);
         } else {
             int off = 0;
-            for (int i = 1; i <= labels && node == null; i++) {
+            for (int i = 1; i <= labels && node == NameTable.NONE; i++) {
                 off = i < labels ? labelOffsets[i] : qlen - 1;
-                node = table.get(lower, off, qlen - off, hashes[i]);
+                node = table.find(lower, off, qlen - off, hashes[i]);
                 encloserLabel = i;
             }
-            if (node == null) {
+            if (node == NameTable.NONE) {
                 counters.refused.increment();
                 return error(query, flags, Rcode.REFUSED, true);
             }
-            if (node.dname != null) {
-                return writeDname(query, flags, node.dname, off, tcp, auth.maxUdpPayload);
+            int dname = table.dname(node);
+            if (dname != NameTable.NONE) {
+                return writeDname(query, flags, table, dname, off, tcp, auth.maxUdpPayload);
             }
-            answer = node.wildcard != null ? node.wildcard.answer(qtype) : node.below;
+            int wildcard = table.wildcard(node);
+            answer = wildcard != NameTable.NONE ? table.answer(wildcard, qtype) : table.below(node);
         }
         byte[] proof = null;
         int proofCount = 0;
-        if (dnssecOk && answer.dnssec != null) {
-            answer = answer.dnssec;
-            if (answer.dynamic != Compiler.DYNAMIC_NONE && encloserLabel > 0) {
-                int index = dynamicProof(node.zone.proofs, answer.dynamic, encloserLabel, labels);
-                if (index >= 0 && !contains(answer.staticProofs, index)) {
-                    proof = node.zone.proofs.blobs[index];
-                    proofCount = node.zone.proofs.blobCounts[index];
+        if (dnssecOk && table.dnssec(answer) != NameTable.NONE) {
+            answer = table.dnssec(answer);
+            int dynamic = table.dynamic(answer);
+            if (dynamic != Compiler.DYNAMIC_NONE && encloserLabel > 0) {
+                Proofs proofs = auth.compiled.get(table.zone(node)).proofs;
+                int index = dynamicProof(proofs, dynamic, encloserLabel, labels);
+                if (index >= 0 && !table.hasStaticProof(answer, index)) {
+                    proof = proofs.blobs[index];
+                    proofCount = proofs.blobCounts[index];
                 }
             }
         }
-        return write(query, flags, answer, proof, proofCount, tcp, auth.maxUdpPayload);
+        return write(query, flags, table, answer, proof, proofCount, tcp, auth.maxUdpPayload);
     }
 
     /**
@@ -294,15 +298,6 @@ public final class Responder {
             return -1;
         }
         return proofs.nsec3Covering(hash);
-    }
-
-    private static boolean contains(int[] a, int v) {
-        for (int x : a) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static java.security.MessageDigest sha1() {
@@ -374,31 +369,32 @@ public final class Responder {
      * NSEC3 RRset and its RRSIGs, {@code proofCount} records, or null) at the end of the authority
      * section; returns the length.
      */
-    private int write(PacketBuffer query, int qflags, Answer a, byte[] proof, int proofCount, boolean tcp,
-            int serverMax) {
+    private int write(PacketBuffer query, int qflags, NameTable t, int a, byte[] proof, int proofCount,
+            boolean tcp, int serverMax) {
         int limit = udpLimit(tcp, serverMax);
         int optLen = edns ? OPT_LENGTH : 0;
         int base = 12 + qlen + 4;
         int plen = proof == null ? 0 : proof.length;
-        int body; // bytes of a.bytes sent
+        int length = t.length(a);
+        int body; // bytes of the answer sent
         int an;
         int ns;
         int ar;
         int tc = 0;
-        if (base + a.bytes.length + plen + optLen <= limit) {
-            body = a.bytes.length;
-            an = a.answerCount;
-            ns = a.authorityCount;
-            ar = a.additionalCount();
-        } else if (base + a.requiredLength + plen + optLen <= limit) {
-            body = a.requiredLength;
-            an = a.answerCount;
-            ns = a.authorityCount;
-            ar = a.requiredAdditional;
-            int[] ends = a.optionalEnd;
-            for (int k = 0; k < ends.length && base + ends[k] + plen + optLen <= limit; k++) {
-                body = ends[k];
-                ar = a.optionalCount[k];
+        if (base + length + plen + optLen <= limit) {
+            body = length;
+            an = t.answerCount(a);
+            ns = t.authorityCount(a);
+            ar = t.additionalCount(a);
+        } else if (base + t.requiredLength(a) + plen + optLen <= limit) {
+            body = t.requiredLength(a);
+            an = t.answerCount(a);
+            ns = t.authorityCount(a);
+            ar = t.requiredAdditional(a);
+            int optionals = t.optionalCount(a);
+            for (int k = 0; k < optionals && base + t.optionalEnd(a, k) + plen + optLen <= limit; k++) {
+                body = t.optionalEnd(a, k);
+                ar = t.optionalAdditional(a, k);
             }
         } else {
             body = 0;
@@ -410,8 +406,9 @@ public final class Responder {
             proof = null;
             counters.truncated.increment();
         }
+        int answerFlags = t.flags(a);
         out.reset(2, base + body + plen + optLen);
-        int flags = QR | (qflags & (0x7800 | RD | CD)) | a.flags | tc;
+        int flags = QR | (qflags & (0x7800 | RD | CD)) | answerFlags | tc;
         put16(0, u16(0));
         put16(2, flags);
         put16(4, 1);
@@ -422,20 +419,27 @@ public final class Responder {
         put16(12 + qlen, qtype);
         put16(14 + qlen, qclass);
         if (body > 0) {
-            int cut = proof == null ? body : a.authorityEnd;
-            putBytes(base, a.bytes, 0, cut);
+            byte[] arena = t.arena();
+            int bytes = NameTable.bytes(a);
+            int cut = proof == null ? body : t.authorityEnd(a);
+            putBytes(base, arena, bytes, cut);
             if (proof != null) {
                 putBytes(base + cut, proof, 0, plen);
-                putBytes(base + cut + plen, a.bytes, cut, body - cut);
+                putBytes(base + cut + plen, arena, bytes + cut, body - cut);
             }
-            int delta = qlen - a.templateLength;
+            int templateLength = t.templateLength(a);
+            int delta = qlen - templateLength;
             if (delta != 0 || proof != null) {
                 // Pointers move with the question's length; those into the bytes after the
                 // proof move by its length too.
-                int movedFrom = 12 + a.templateLength + 4 + cut;
-                int[] rel = a.relocations;
-                for (int i = 0; i < rel.length && rel[i] < body; i++) {
-                    int at = base + rel[i] + (rel[i] >= cut ? plen : 0);
+                int movedFrom = 12 + templateLength + 4 + cut;
+                int relocations = t.relocationCount(a);
+                for (int i = 0; i < relocations; i++) {
+                    int r = t.relocation(a, i);
+                    if (r >= body) {
+                        break;
+                    }
+                    int at = base + r + (r >= cut ? plen : 0);
                     int v = get16(at);
                     int target = v & 0x3fff;
                     put16(at, v + delta + (target >= movedFrom ? plen : 0));
@@ -445,7 +449,7 @@ public final class Responder {
         if (edns) {
             writeOpt(base + body + plen, 0);
         }
-        counters.count(a.flags & 0xf);
+        counters.count(answerFlags & 0xf);
         return base + body + plen + optLen;
     }
 
@@ -455,15 +459,17 @@ public final class Responder {
      * DNAME record), with the DNAME's TTL. YXDOMAIN when the new name would be over 255 bytes.
      * The CNAME is not followed.
      */
-    private int writeDname(PacketBuffer query, int qflags, Node.Dname d, int ownerOffset, boolean tcp, int serverMax) {
-        Answer a = d.answer();
+    private int writeDname(PacketBuffer query, int qflags, NameTable t, int d, int ownerOffset, boolean tcp,
+            int serverMax) {
+        int a = t.dnameAnswer(d);
+        int length = t.length(a);
         int prefix = ownerOffset; // the query's labels above the DNAME owner
-        boolean tooLong = prefix + d.targetLength() > Name.MAX_LENGTH;
+        boolean tooLong = prefix + t.dnameTargetLength(d) > Name.MAX_LENGTH;
         int cnameLength = tooLong ? 0 : 2 + 2 + 2 + 4 + 2 + prefix + 2;
         int limit = udpLimit(tcp, serverMax);
         int optLen = edns ? OPT_LENGTH : 0;
         int base = 12 + qlen + 4;
-        int body = a.bytes.length + cnameLength;
+        int body = length + cnameLength;
         int tc = 0;
         if (base + body + optLen > limit) {
             body = 0;
@@ -481,21 +487,23 @@ public final class Responder {
         putBytes(12, qname, 0, qlen);
         put16(12 + qlen, qtype);
         put16(14 + qlen, qclass);
-        int delta = qlen - a.templateLength;
+        int delta = qlen - t.templateLength(a);
         if (body > 0) {
-            putBytes(base, a.bytes, 0, a.bytes.length);
-            for (int at : a.relocations) {
-                put16(base + at, get16(base + at) + delta);
+            putBytes(base, t.arena(), NameTable.bytes(a), length);
+            int relocations = t.relocationCount(a);
+            for (int i = 0; i < relocations; i++) {
+                int at = base + t.relocation(a, i);
+                put16(at, get16(at) + delta);
             }
             if (!tooLong) {
-                int p = base + a.bytes.length;
+                int p = base + length;
                 put16(p, 0xc000 | 12);
                 put16(p + 2, RrType.CNAME);
                 put16(p + 4, RrClass.IN);
-                put32(p + 6, d.ttl());
+                put32(p + 6, t.dnameTtl(d));
                 put16(p + 10, prefix + 2);
                 putBytes(p + 12, qname, 0, prefix);
-                put16(p + 12 + prefix, 0xc000 | (base + d.targetOffset()));
+                put16(p + 12 + prefix, 0xc000 | (base + t.dnameTargetOffset(d)));
             }
         }
         if (edns) {

@@ -64,7 +64,10 @@ public final class Zone {
         return soa.rdata().numberField(2);
     }
 
-    /** Every record, SOA first, then in canonical order of owner and type (RFC 4034 §6.1). */
+    /**
+     * Every record, SOA first, then in canonical order of owner and type (RFC 4034 §6.1). The
+     * zone keeps them packed in wire form: each {@code get} decodes a new, equal record.
+     */
     public List<Record> records() {
         return records;
     }
@@ -246,7 +249,7 @@ public final class Zone {
             ordered.remove(soa);
             ordered.sort(Comparator.comparing(Record::owner).thenComparingInt(Record::type));
             ordered.addFirst(soa);
-            return new Zone(apex, List.copyOf(ordered), soa, List.copyOf(warnings));
+            return new Zone(apex, new PackedRecords(apex, ordered), soa, List.copyOf(warnings));
         }
 
         private static Name enclosingCut(Name owner, Set<Name> cuts, Name apex) {
