@@ -25,6 +25,8 @@ public final class DnsWriter {
     private final Map<Name, Integer> targets = new HashMap<>();
     private final List<Name> targetOrder = new ArrayList<>();
     private final List<Integer> pointers;
+    /** Pointers that stay where they point whatever the question (to the question name itself). */
+    private final List<Integer> fixedPointers;
 
     /** A writer whose message may grow to {@code limit} bytes (65535 at most). */
     public DnsWriter(int limit) {
@@ -43,6 +45,7 @@ public final class DnsWriter {
         this.limit = Math.min(limit, 65535);
         this.buf = new byte[Math.min(512, this.limit)];
         this.pointers = trackPointers ? new ArrayList<>() : null;
+        this.fixedPointers = trackPointers ? new ArrayList<>() : null;
     }
 
     /** Thrown when a write would pass the writer's limit; the caller rolls back to a mark. */
@@ -155,8 +158,8 @@ public final class DnsWriter {
      */
     public void pointer(int target, boolean relocatable) {
         ensure(2);
-        if (relocatable && pointers != null) {
-            pointers.add(pos);
+        if (pointers != null) {
+            (relocatable ? pointers : fixedPointers).add(pos);
         }
         buf[pos++] = (byte) (0xc0 | (target >>> 8));
         buf[pos++] = (byte) target;
@@ -202,6 +205,9 @@ public final class DnsWriter {
             while (!pointers.isEmpty() && pointers.getLast() >= mark) {
                 pointers.removeLast();
             }
+            while (!fixedPointers.isEmpty() && fixedPointers.getLast() >= mark) {
+                fixedPointers.removeLast();
+            }
         }
         pos = mark;
     }
@@ -209,6 +215,11 @@ public final class DnsWriter {
     /** Positions of the relocatable pointers written, ascending (empty when not tracking). */
     public int[] relocatablePointers() {
         return pointers == null ? new int[0] : pointers.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Positions of the pointers written as not relocatable, ascending (empty when not tracking). */
+    public int[] fixedPointers() {
+        return fixedPointers == null ? new int[0] : fixedPointers.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** A copy of the bytes written. */

@@ -17,6 +17,11 @@ final class Answer {
 
     final byte[] bytes;
     final int[] relocations;
+    /**
+     * Pointers to offset 12 (owners equal to the query name), which stay put behind any question;
+     * listed for answers copied behind a name that is not the question (a DNAME followed).
+     */
+    final int[] questionPointers;
     final int templateLength;
     /** Header flags word: AA and the RCODE, QR and the rest are added per query. */
     final int flags;
@@ -36,7 +41,7 @@ final class Answer {
     /** The form for queries with the DO bit (RRSIGs and proofs), or null for unsigned zones. */
     final Answer dnssec;
 
-    Answer(byte[] bytes, int[] relocations, int templateLength, int flags, int answerCount,
+    Answer(byte[] bytes, int[] relocations, int[] questionPointers, int templateLength, int flags, int answerCount,
             int authorityCount, int requiredLength, int requiredAdditional, int[] optionalEnd,
             int[] optionalCount, int authorityEnd, int dynamic, int[] staticProofs, Answer dnssec) {
         this.authorityEnd = authorityEnd;
@@ -45,6 +50,7 @@ final class Answer {
         this.dnssec = dnssec;
         this.bytes = bytes;
         this.relocations = relocations.length == 0 ? NONE : relocations;
+        this.questionPointers = questionPointers.length == 0 ? NONE : questionPointers;
         this.templateLength = templateLength;
         this.flags = flags;
         this.answerCount = answerCount;
@@ -61,6 +67,7 @@ final class Answer {
                 && a.answerCount == answerCount && a.authorityCount == authorityCount
                 && a.requiredLength == requiredLength && a.requiredAdditional == requiredAdditional
                 && java.util.Arrays.equals(a.bytes, bytes) && java.util.Arrays.equals(a.relocations, relocations)
+                && java.util.Arrays.equals(a.questionPointers, questionPointers)
                 && java.util.Arrays.equals(a.optionalEnd, optionalEnd)
                 && java.util.Arrays.equals(a.optionalCount, optionalCount)
                 && a.authorityEnd == authorityEnd && a.dynamic == dynamic

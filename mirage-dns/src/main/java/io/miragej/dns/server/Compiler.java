@@ -434,8 +434,12 @@ final class Compiler {
             for (int i = 0; i < ptr.length; i++) {
                 rel[i] = ptr[i] - start;
             }
+            int[] fixed = w.fixedPointers();
+            for (int i = 0; i < fixed.length; i++) {
+                fixed[i] -= start;
+            }
             int[] staticProofs = proofIndexes.stream().mapToInt(Integer::intValue).toArray();
-            return intern(new Answer(bytes, rel, template.wireLength(), flags, answers, auth,
+            return intern(new Answer(bytes, rel, fixed, template.wireLength(), flags, answers, auth,
                     requiredEnd >= 0 ? requiredEnd : end, requiredAdditional,
                     optionalEnd.stream().mapToInt(Integer::intValue).toArray(),
                     optionalCount.stream().mapToInt(Integer::intValue).toArray(),

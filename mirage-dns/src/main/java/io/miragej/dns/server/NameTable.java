@@ -20,8 +20,8 @@ import java.util.Map;
  * ({@code [count u16][type u16, answer i32]... [literal otherwise i32][any i32][DNAME i32]}).
  * Nodes and answers are named by their offset in the arena; -1 is none. An answer is a
  * {@link #HEADER}-byte header ({@link Compiler}'s {@link Answer}'s fields) followed by its
- * bytes, relocations (u16 each), optional RRset ends and counts (u16 each) and static proofs
- * (i32 each). A DNAME is {@code [answer i32][target offset u16][target length u16][ttl u32]}.
+ * bytes, relocations (u16 each), optional RRset ends and counts (u16 each), static proofs
+ * (i32 each) and pointers to the question name (u16 each). A DNAME is {@code [answer i32][target offset u16][target length u16][ttl u32]}.
  */
 final class NameTable {
     static final int NONE = -1;
@@ -50,6 +50,7 @@ final class NameTable {
     private static final int A_RELOCATIONS = 20;
     private static final int A_OPTIONALS = 22;
     private static final int A_STATIC_PROOFS = 24;
+    private static final int A_QUESTION_POINTERS = 26;
     private static final int A_DNSSEC = 28; // i32
     static final int HEADER = 32;
 
@@ -260,6 +261,16 @@ final class NameTable {
         return false;
     }
 
+    int questionPointerCount(int a) {
+        return u16(a + A_QUESTION_POINTERS);
+    }
+
+    /** Position in the answer's bytes of the i-th pointer to the question name (offset 12). */
+    int questionPointer(int a, int i) {
+        return u16(a + HEADER + length(a) + 2 * relocationCount(a) + 4 * optionalCount(a)
+                + 4 * u16(a + A_STATIC_PROOFS) + 2 * i);
+    }
+
     /** The form for queries with the DO bit, or {@link #NONE}. */
     int dnssec(int a) {
         return i32(a + A_DNSSEC);
@@ -377,7 +388,7 @@ final class NameTable {
             }
             int dnssec = answer(a.dnssec);
             int at = reserve(HEADER + a.bytes.length + 2 * a.relocations.length + 4 * a.optionalEnd.length
-                    + 4 * a.staticProofs.length);
+                    + 4 * a.staticProofs.length + 2 * a.questionPointers.length);
             putU16(at + A_FLAGS, a.flags);
             putU16(at + A_ANSWERS, a.answerCount);
             putU16(at + A_AUTHORITY, a.authorityCount);
@@ -391,6 +402,7 @@ final class NameTable {
             putU16(at + A_RELOCATIONS, a.relocations.length);
             putU16(at + A_OPTIONALS, a.optionalEnd.length);
             putU16(at + A_STATIC_PROOFS, a.staticProofs.length);
+            putU16(at + A_QUESTION_POINTERS, a.questionPointers.length);
             putI32(at + A_DNSSEC, dnssec);
             int p = at + HEADER;
             System.arraycopy(a.bytes, 0, arena, p, a.bytes.length);
@@ -410,6 +422,10 @@ final class NameTable {
             for (int s : a.staticProofs) {
                 putI32(p, s);
                 p += 4;
+            }
+            for (int q : a.questionPointers) {
+                putU16(p, q);
+                p += 2;
             }
             answers.put(a, at);
             return at;

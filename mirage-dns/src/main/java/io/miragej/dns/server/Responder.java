@@ -12,6 +12,7 @@ import io.miragej.dns.tsig.Tsig;
 import io.miragej.dns.tsig.TsigRecord;
 import io.miragej.dns.tsig.TsigSession;
 import io.miragej.net.IpAddress;
+import java.util.Arrays;
 
 /**
  * The sans-IO packet path of the authoritative server: a query's bytes in, the response's bytes
@@ -241,44 +242,81 @@ public final class Responder {
         Authority auth = server.authority();
         int labels = lowerAndHash();
         NameTable table = auth.table;
-        int node = table.find(lower, 0, qlen, hashes[0]);
-        int answer;
-        int encloserLabel = 0; // for names found below a node: the label where that node's name starts
+        int answer = lookup(table, lower, qlen, labelOffsets, labels, hashes);
+        if (answer == NameTable.NONE) {
+            counters.refused.increment();
+            return error(query, flags, Rcode.REFUSED, true);
+        }
+        if (answer == DNAME) {
+            return writeDname(query, flags, auth, table.dname(foundNode), foundOwnerOffset, tcp);
+        }
+        proof = null;
+        proofCount = 0;
+        answer = withDnssec(auth, answer, lower, qlen, labelOffsets, labels);
+        return write(query, flags, table, answer, tcp, auth.maxUdpPayload);
+    }
+
+    /** {@link #lookup} found a DNAME above the name: {@link #foundNode} holds it. */
+    private static final int DNAME = -2;
+    // Set by lookup: the node found, the label where its name starts in the name looked up (0 for
+    // the name itself), and that label's offset.
+    private int foundNode;
+    private int foundLabel;
+    private int foundOwnerOffset;
+    // Set by withDnssec: a proof about the name itself to add to the authority section, or null.
+    private byte[] proof;
+    private int proofCount;
+
+    /**
+     * The answer for {@code name[0, len)} (lower case, {@code labels} labels at {@code offsets},
+     * suffix hashes in {@code hashes}) and the query's type, or {@link NameTable#NONE} when no zone
+     * served holds it, or {@link #DNAME} when a DNAME rewrites it (RFC 1034 §4.3.2, RFC 4592,
+     * RFC 6672 §3.2).
+     */
+    private int lookup(NameTable table, byte[] name, int len, int[] offsets, int labels, int[] hashes) {
+        int node = table.find(name, 0, len, hashes[0]);
+        foundLabel = 0;
+        foundOwnerOffset = 0;
         if (node != NameTable.NONE) {
-            answer = table.answerExact(node, qtype);
-        } else {
-            int off = 0;
-            for (int i = 1; i <= labels && node == NameTable.NONE; i++) {
-                off = i < labels ? labelOffsets[i] : qlen - 1;
-                node = table.find(lower, off, qlen - off, hashes[i]);
-                encloserLabel = i;
-            }
-            if (node == NameTable.NONE) {
-                counters.refused.increment();
-                return error(query, flags, Rcode.REFUSED, true);
-            }
-            int dname = table.dname(node);
-            if (dname != NameTable.NONE) {
-                return writeDname(query, flags, table, dname, off, tcp, auth.maxUdpPayload);
-            }
-            int wildcard = table.wildcard(node);
-            answer = wildcard != NameTable.NONE ? table.answer(wildcard, qtype) : table.below(node);
+            foundNode = node;
+            return table.answerExact(node, qtype);
         }
-        byte[] proof = null;
-        int proofCount = 0;
-        if (dnssecOk && table.dnssec(answer) != NameTable.NONE) {
-            answer = table.dnssec(answer);
-            int dynamic = table.dynamic(answer);
-            if (dynamic != Compiler.DYNAMIC_NONE && encloserLabel > 0) {
-                Proofs proofs = auth.compiled.get(table.zone(node)).proofs;
-                int index = dynamicProof(proofs, dynamic, encloserLabel, labels);
-                if (index >= 0 && !table.hasStaticProof(answer, index)) {
-                    proof = proofs.blobs[index];
-                    proofCount = proofs.blobCounts[index];
-                }
+        for (int i = 1; i <= labels && node == NameTable.NONE; i++) {
+            foundOwnerOffset = i < labels ? offsets[i] : len - 1;
+            node = table.find(name, foundOwnerOffset, len - foundOwnerOffset, hashes[i]);
+            foundLabel = i;
+        }
+        foundNode = node;
+        if (node == NameTable.NONE) {
+            return NameTable.NONE;
+        }
+        if (table.dname(node) != NameTable.NONE) {
+            return DNAME;
+        }
+        int wildcard = table.wildcard(node);
+        return wildcard != NameTable.NONE ? table.answer(wildcard, qtype) : table.below(node);
+    }
+
+    /**
+     * With the DO bit, the signed form of {@code answer} (as {@link #lookup} left it), setting
+     * {@link #proof} when the name itself needs one; else {@code answer}.
+     */
+    private int withDnssec(Authority auth, int answer, byte[] name, int len, int[] offsets, int labels) {
+        NameTable table = auth.table;
+        if (!dnssecOk || table.dnssec(answer) == NameTable.NONE) {
+            return answer;
+        }
+        answer = table.dnssec(answer);
+        int dynamic = table.dynamic(answer);
+        if (dynamic != Compiler.DYNAMIC_NONE && foundLabel > 0) {
+            Proofs proofs = auth.compiled.get(table.zone(foundNode)).proofs;
+            int index = dynamicProof(proofs, dynamic, foundLabel, labels, name, len, offsets);
+            if (index >= 0 && !table.hasStaticProof(answer, index)) {
+                proof = proofs.blobs[index];
+                proofCount = proofs.blobCounts[index];
             }
         }
-        return write(query, flags, table, answer, proof, proofCount, tcp, auth.maxUdpPayload);
+        return answer;
     }
 
     /**
@@ -286,15 +324,16 @@ public final class Responder {
      * or the NSEC3 covering the hash of the next closer name (one label below the closest
      * encloser, RFC 5155 §7.2.1). Allocates nothing.
      */
-    private int dynamicProof(Proofs proofs, int kind, int encloserLabel, int labels) {
+    private int dynamicProof(Proofs proofs, int kind, int encloserLabel, int labels, byte[] name, int len,
+            int[] offsets) {
         if (proofs == null) {
             return -1;
         }
         if (kind == Compiler.DYNAMIC_NSEC) {
-            return proofs.nsecCovering(lower, labelOffsets, 0, labels);
+            return proofs.nsecCovering(name, offsets, 0, labels);
         }
-        int off = labelOffsets[encloserLabel - 1];
-        if (sha1 == null || !proofs.hash(sha1, lower, off, qlen - off, hash)) {
+        int off = offsets[encloserLabel - 1];
+        if (sha1 == null || !proofs.hash(sha1, name, off, len - off, hash)) {
             return -1;
         }
         return proofs.nsec3Covering(hash);
@@ -365,86 +404,28 @@ public final class Responder {
     }
 
     /**
-     * Writes header, question and as much of {@code a} as fits, with {@code proof} (an NSEC or
-     * NSEC3 RRset and its RRSIGs, {@code proofCount} records, or null) at the end of the authority
-     * section; returns the length.
+     * Writes header, question and as much of {@code a} as fits, with {@link #proof} (an NSEC or
+     * NSEC3 RRset and its RRSIGs, {@link #proofCount} records, or null) at the end of the
+     * authority section; returns the length.
      */
-    private int write(PacketBuffer query, int qflags, NameTable t, int a, byte[] proof, int proofCount,
-            boolean tcp, int serverMax) {
+    private int write(PacketBuffer query, int qflags, NameTable t, int a, boolean tcp, int serverMax) {
         int limit = udpLimit(tcp, serverMax);
         int optLen = edns ? OPT_LENGTH : 0;
         int base = 12 + qlen + 4;
-        int plen = proof == null ? 0 : proof.length;
-        int length = t.length(a);
-        int body; // bytes of the answer sent
-        int an;
-        int ns;
-        int ar;
+        int body = fit(t, a, proof == null ? 0 : proof.length, limit - base - optLen);
         int tc = 0;
-        if (base + length + plen + optLen <= limit) {
-            body = length;
-            an = t.answerCount(a);
-            ns = t.authorityCount(a);
-            ar = t.additionalCount(a);
-        } else if (base + t.requiredLength(a) + plen + optLen <= limit) {
-            body = t.requiredLength(a);
-            an = t.answerCount(a);
-            ns = t.authorityCount(a);
-            ar = t.requiredAdditional(a);
-            int optionals = t.optionalCount(a);
-            for (int k = 0; k < optionals && base + t.optionalEnd(a, k) + plen + optLen <= limit; k++) {
-                body = t.optionalEnd(a, k);
-                ar = t.optionalAdditional(a, k);
-            }
-        } else {
+        if (body < 0) {
             body = 0;
-            an = 0;
-            ns = 0;
-            ar = 0;
             tc = TC;
-            plen = 0;
             proof = null;
             counters.truncated.increment();
         }
+        int plen = proof == null ? 0 : proof.length;
         int answerFlags = t.flags(a);
         out.reset(2, base + body + plen + optLen);
-        int flags = QR | (qflags & (0x7800 | RD | CD)) | answerFlags | tc;
-        put16(0, u16(0));
-        put16(2, flags);
-        put16(4, 1);
-        put16(6, an);
-        put16(8, ns + (proof == null ? 0 : proofCount));
-        put16(10, ar + (edns ? 1 : 0));
-        putBytes(12, qname, 0, qlen);
-        put16(12 + qlen, qtype);
-        put16(14 + qlen, qclass);
+        writeHeader(qflags, answerFlags | tc, fitAn, fitNs + (proof == null ? 0 : proofCount), fitAr);
         if (body > 0) {
-            byte[] arena = t.arena();
-            int bytes = NameTable.bytes(a);
-            int cut = proof == null ? body : t.authorityEnd(a);
-            putBytes(base, arena, bytes, cut);
-            if (proof != null) {
-                putBytes(base + cut, proof, 0, plen);
-                putBytes(base + cut + plen, arena, bytes + cut, body - cut);
-            }
-            int templateLength = t.templateLength(a);
-            int delta = qlen - templateLength;
-            if (delta != 0 || proof != null) {
-                // Pointers move with the question's length; those into the bytes after the
-                // proof move by its length too.
-                int movedFrom = 12 + templateLength + 4 + cut;
-                int relocations = t.relocationCount(a);
-                for (int i = 0; i < relocations; i++) {
-                    int r = t.relocation(a, i);
-                    if (r >= body) {
-                        break;
-                    }
-                    int at = base + r + (r >= cut ? plen : 0);
-                    int v = get16(at);
-                    int target = v & 0x3fff;
-                    put16(at, v + delta + (target >= movedFrom ? plen : 0));
-                }
-            }
+            copyAnswer(t, a, body, base, qlen, qlen, 12, 12 + qlen, proof != null || qlen != t.templateLength(a));
         }
         if (edns) {
             writeOpt(base + body + plen, 0);
@@ -453,43 +434,204 @@ public final class Responder {
         return base + body + plen + optLen;
     }
 
+    // Set by fit: the records of each section that fit.
+    private int fitAn;
+    private int fitNs;
+    private int fitAr;
+
     /**
-     * A name below a DNAME (RFC 6672 §3.1): the DNAME, then a CNAME from the query name to the
-     * query's labels above the DNAME's owner followed by the DNAME's target (a pointer into the
-     * DNAME record), with the DNAME's TTL. YXDOMAIN when the new name would be over 255 bytes.
-     * The CNAME is not followed.
+     * How many bytes of answer {@code a} to send when {@code room} bytes are left and a proof of
+     * {@code plen} bytes goes with it: all, or the required part and the optional RRsets that
+     * fit, or -1 when not even the required part fits. Sets {@link #fitAn} and the others.
      */
-    private int writeDname(PacketBuffer query, int qflags, NameTable t, int d, int ownerOffset, boolean tcp,
-            int serverMax) {
-        int a = t.dnameAnswer(d);
+    private int fit(NameTable t, int a, int plen, int room) {
         int length = t.length(a);
-        int prefix = ownerOffset; // the query's labels above the DNAME owner
-        boolean tooLong = prefix + t.dnameTargetLength(d) > Name.MAX_LENGTH;
-        int cnameLength = tooLong ? 0 : 2 + 2 + 2 + 4 + 2 + prefix + 2;
-        int limit = udpLimit(tcp, serverMax);
-        int optLen = edns ? OPT_LENGTH : 0;
-        int base = 12 + qlen + 4;
-        int body = length + cnameLength;
-        int tc = 0;
-        if (base + body + optLen > limit) {
-            body = 0;
-            tc = TC;
-            counters.truncated.increment();
+        fitAn = t.answerCount(a);
+        fitNs = t.authorityCount(a);
+        if (length + plen <= room) {
+            fitAr = t.additionalCount(a);
+            return length;
         }
-        int rcode = tooLong ? Rcode.YXDOMAIN : Rcode.NOERROR;
-        out.reset(2, base + body + optLen);
+        if (t.requiredLength(a) + plen > room) {
+            fitAn = 0;
+            fitNs = 0;
+            fitAr = 0;
+            return -1;
+        }
+        int body = t.requiredLength(a);
+        fitAr = t.requiredAdditional(a);
+        int optionals = t.optionalCount(a);
+        for (int k = 0; k < optionals && t.optionalEnd(a, k) + plen <= room; k++) {
+            body = t.optionalEnd(a, k);
+            fitAr = t.optionalAdditional(a, k);
+        }
+        return body;
+    }
+
+    /**
+     * Copies the first {@code body} bytes of answer {@code a} to {@code at}, with {@link #proof}
+     * (if any) at the end of its authority section, and points its compression pointers at the
+     * right places. The answer was built behind a question naming its template; here it follows a
+     * name {@code nameLength} bytes long whose first {@code split} bytes sit at {@code headAt} and
+     * the rest at {@code tailAt}: the question itself (split = length, head at 12), or a name
+     * written as labels and a pointer (the CNAME made from a DNAME). {@code relocate} false skips
+     * the pointer pass when nothing moves.
+     */
+    private void copyAnswer(NameTable t, int a, int body, int at, int nameLength, int split, int headAt,
+            int tailAt, boolean relocate) {
+        byte[] arena = t.arena();
+        int bytes = NameTable.bytes(a);
+        int plen = proof == null ? 0 : proof.length;
+        int cut = proof == null ? body : t.authorityEnd(a);
+        putBytes(at, arena, bytes, cut);
+        if (proof != null) {
+            putBytes(at + cut, proof, 0, plen);
+            putBytes(at + cut + plen, arena, bytes + cut, body - cut);
+        }
+        if (!relocate) {
+            return;
+        }
+        int delta = nameLength - t.templateLength(a);
+        int nameEnd = 12 + nameLength; // where the name ends in the answer's own view
+        int viewBase = nameEnd + 4; // where its bytes start in that view
+        boolean followed = headAt != 12;
+        int relocations = t.relocationCount(a);
+        for (int i = 0; i < relocations; i++) {
+            int r = t.relocation(a, i);
+            if (r >= body) {
+                break;
+            }
+            int p = at + r + (r >= cut ? plen : 0);
+            int target = (get16(p) & 0x3fff) + delta; // in the view where the name is at 12
+            int real;
+            if (target < nameEnd) {
+                int v = target - 12;
+                int inQuestion = followed && v >= split ? questionSuffix(nameLength - v) : -1;
+                real = v < split ? headAt + v : inQuestion >= 0 ? 12 + inQuestion : tailAt + (v - split);
+            } else {
+                int v = target - viewBase;
+                real = at + v + (v >= cut ? plen : 0);
+            }
+            put16(p, 0xc000 | real);
+        }
+        if (followed) {
+            int pointers = t.questionPointerCount(a);
+            for (int i = 0; i < pointers; i++) {
+                int r = t.questionPointer(a, i);
+                if (r < body) {
+                    put16(at + r + (r >= cut ? plen : 0), 0xc000 | headAt);
+                }
+            }
+        }
+    }
+
+    /**
+     * Where in the question the last {@code length} bytes of {@link #followName} also end it (the
+     * same labels, any case), or -1: names there point into the question, as other servers write them.
+     */
+    private int questionSuffix(int length) {
+        int from = qlen - length;
+        if (from < 0 || !Arrays.equals(lower, from, qlen, followName, followLength - length, followLength)) {
+            return -1;
+        }
+        for (int p = 0; p <= from; p += (lower[p] & 0xff) + 1) {
+            if (p == from) {
+                return from; // on a label boundary
+            }
+        }
+        return -1;
+    }
+
+    private void writeHeader(int qflags, int flags, int an, int ns, int ar) {
         put16(0, u16(0));
-        put16(2, QR | (qflags & (0x7800 | RD | CD)) | AA | tc | rcode);
+        put16(2, QR | (qflags & (0x7800 | RD | CD)) | flags);
         put16(4, 1);
-        put16(6, body == 0 ? 0 : (tooLong ? 1 : 2));
-        put16(8, 0);
-        put16(10, edns ? 1 : 0);
+        put16(6, an);
+        put16(8, ns);
+        put16(10, ar + (edns ? 1 : 0));
         putBytes(12, qname, 0, qlen);
         put16(12 + qlen, qtype);
         put16(14 + qlen, qclass);
-        int delta = qlen - t.templateLength(a);
+    }
+
+    /**
+     * A name below a DNAME (RFC 6672 §3.1-3.2): the DNAME, then a CNAME from the query name to the
+     * query's labels above the DNAME's owner followed by the DNAME's target, with the DNAME's TTL;
+     * then, when a zone served here holds the new name, what it has for the query type, as for a
+     * query naming it (a further DNAME is left to the resolver). YXDOMAIN when the new name would
+     * be over 255 bytes. When the followed answer does not fit, the DNAME and CNAME go alone with
+     * TC set.
+     */
+    private int writeDname(PacketBuffer query, int qflags, Authority auth, int d, int prefix, boolean tcp) {
+        NameTable t = auth.table;
+        int a = t.dnameAnswer(d);
+        if (dnssecOk && t.dnssec(a) != NameTable.NONE) {
+            a = t.dnssec(a); // the DNAME's RRSIGs; the DNAME record stays first, its target where it was
+        }
+        proof = null;
+        int length = t.length(a);
+        int targetLength = t.dnameTargetLength(d);
+        boolean tooLong = prefix + targetLength > Name.MAX_LENGTH;
+        int limit = udpLimit(tcp, auth.maxUdpPayload);
+        int optLen = edns ? OPT_LENGTH : 0;
+        int base = 12 + qlen + 4;
+        int targetAt = base + t.dnameTargetOffset(d);
+        // The new name is written as its labels up to a suffix it shares with the question, then
+        // a pointer there (else to the DNAME's target): lower case, as Knot and NSD write it.
+        int literal = 0;
+        int tailAt = targetAt;
+        if (!tooLong) {
+            newName(t.arena(), NameTable.bytes(a) + t.dnameTargetOffset(d), targetLength, prefix);
+            literal = prefix;
+            for (int p = prefix; followName[p] != 0; p += (followName[p] & 0xff) + 1) {
+                int shared = questionSuffix(followLength - p);
+                if (shared >= 0) {
+                    tailAt = 12 + shared;
+                    break;
+                }
+                literal = p + (followName[p] & 0xff) + 1;
+            }
+            if (tailAt == targetAt) {
+                literal = prefix; // nothing shared: the whole target by pointer
+            }
+        }
+        int cnameLength = tooLong ? 0 : 2 + 2 + 2 + 4 + 2 + literal + 2;
+        // A CNAME (or everything, ANY) is what was asked for: the synthesized one answers it.
+        boolean answered = tooLong || qtype == RrType.CNAME || qtype == RrType.ANY;
+        int follow = answered ? NameTable.NONE : follow(auth);
+        int head = length + cnameLength;
+        if (follow != NameTable.NONE && base + head + t.length(follow) > 0x3fff) {
+            follow = NameTable.NONE; // its pointers could not reach past 16 KB: the resolver follows
+        }
+        int tc = 0;
+        int body = head;
+        int sub = 0;
+        fitAn = 0;
+        fitNs = 0;
+        fitAr = 0;
+        if (base + head + optLen > limit) {
+            body = 0;
+            tc = TC;
+            counters.truncated.increment();
+        } else if (follow != NameTable.NONE) {
+            sub = fit(t, follow, proof == null ? 0 : proof.length, limit - base - head - optLen);
+            if (sub < 0) {
+                sub = 0;
+                tc = TC;
+                counters.truncated.increment();
+            }
+        }
+        if (sub == 0) {
+            proof = null;
+        }
+        int plen = proof == null ? 0 : proof.length;
+        int rcode = tooLong ? Rcode.YXDOMAIN : sub > 0 ? t.flags(follow) & 0xf : Rcode.NOERROR;
+        out.reset(2, base + body + sub + plen + optLen);
+        int own = body == 0 ? 0 : t.answerCount(a) + (tooLong ? 0 : 1);
+        writeHeader(qflags, AA | tc | rcode, own + fitAn, fitNs + (plen > 0 ? proofCount : 0), fitAr);
         if (body > 0) {
             putBytes(base, t.arena(), NameTable.bytes(a), length);
+            int delta = qlen - t.templateLength(a);
             int relocations = t.relocationCount(a);
             for (int i = 0; i < relocations; i++) {
                 int at = base + t.relocation(a, i);
@@ -501,16 +643,52 @@ public final class Responder {
                 put16(p + 2, RrType.CNAME);
                 put16(p + 4, RrClass.IN);
                 put32(p + 6, t.dnameTtl(d));
-                put16(p + 10, prefix + 2);
-                putBytes(p + 12, qname, 0, prefix);
-                put16(p + 12 + prefix, 0xc000 | (base + t.dnameTargetOffset(d)));
+                put16(p + 10, literal + 2);
+                putBytes(p + 12, followName, 0, literal);
+                put16(p + 12 + literal, 0xc000 | tailAt);
+                if (sub > 0) {
+                    copyAnswer(t, follow, sub, base + head, followLength, literal, p + 12, tailAt, true);
+                }
             }
         }
         if (edns) {
-            writeOpt(base + body, 0);
+            writeOpt(base + body + sub + plen, 0);
         }
         counters.count(rcode);
-        return base + body + optLen;
+        return base + body + sub + plen + optLen;
+    }
+
+    // The name a DNAME leads to, lower-cased, with its labels and suffix hashes.
+    private final byte[] followName = new byte[Name.MAX_LENGTH];
+    private final int[] followOffsets = new int[128];
+    private final int[] followHashes = new int[129];
+    private int followLength;
+
+    /**
+     * Makes {@link #followName}: the query's labels above a DNAME's owner ({@code prefix} bytes of
+     * the question) followed by the DNAME's target ({@code target[at, at+length)}), lower case.
+     */
+    private void newName(byte[] target, int at, int length, int prefix) {
+        System.arraycopy(lower, 0, followName, 0, prefix);
+        for (int i = 0; i < length; i++) {
+            byte b = target[at + i];
+            followName[prefix + i] = b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+        }
+        followLength = prefix + length;
+    }
+
+    /**
+     * The answer for the query type at {@link #followName}, with {@link #proof} set as for a
+     * query, or {@link NameTable#NONE} when no zone here holds it or a DNAME rewrites it again.
+     */
+    private int follow(Authority auth) {
+        int labels = NameTable.labelOffsets(followName, followLength, followOffsets);
+        NameTable.suffixHashes(followName, followOffsets, labels, followHashes);
+        int answer = lookup(auth.table, followName, followLength, followOffsets, labels, followHashes);
+        if (answer < 0) {
+            return NameTable.NONE;
+        }
+        return withDnssec(auth, answer, followName, followLength, followOffsets, labels);
     }
 
     private void writeOpt(int at, int extendedRcode) {

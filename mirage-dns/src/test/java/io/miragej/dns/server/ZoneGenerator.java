@@ -73,9 +73,10 @@ final class ZoneGenerator {
         z.append("d3 NS ns.d1\nd3 DS 12345 13 2 ").append("ab".repeat(32)).append('\n');
         delegations.addAll(List.of("d1", "d2", "d3"));
         // DNAME to another zone and into this one (RFC 6672).
-        z.append("dn DNAME elsewhere.example.\ndnin DNAME h3\n");
-        existing.addAll(List.of("dn", "dnin"));
-        dnames.addAll(List.of("dn", "dnin"));
+        // DNAMEs to a name below which a wildcard answers, and to a name with real children.
+        z.append("dn DNAME elsewhere.example.\ndnin DNAME h3\ndnw DNAME w1\ndnx DNAME x.w2\n");
+        existing.addAll(List.of("dn", "dnin", "dnw", "dnx"));
+        dnames.addAll(List.of("dn", "dnin", "dnw", "dnx"));
         // Empty non-terminals.
         z.append("a.b.c TXT \"deep\"\n");
         existing.add("a.b.c");
@@ -127,6 +128,7 @@ final class ZoneGenerator {
         for (String d : dnames) {
             names.add(fqdn("x." + d));
             names.add(fqdn("a.b." + d));
+            names.add(fqdn("real." + d));
         }
         for (int i = 0; i < 10; i++) {
             names.add(fqdn("nx" + i));
