@@ -34,11 +34,17 @@ public final class AuthoritativeServer {
      * @param tsigKeys the TSIG keys this server knows (RFC 8945): requests signed with them are
      *     verified and answered signed, requests signed with others get BADKEY
      * @param transferKeys when not empty, a transfer must also be signed with one of these keys
-     *     (names from {@code tsigKeys}); an unsigned transfer request is then REFUSED, as NSD does.
-     *     One policy for every zone, like {@code transferAllowed}.
+     *     (names from {@code tsigKeys}); an unsigned transfer request is then REFUSED, as NSD does
+     * @param zoneTransferAllowed per zone, the clients that may transfer it instead of {@code
+     *     transferAllowed} (BIND's per-zone {@code allow-transfer}); zones not in the map use {@code
+     *     transferAllowed}
+     * @param zoneTransferKeys per zone, the keys that may sign its transfer instead of {@code
+     *     transferKeys} (an empty list: unsigned transfers allowed for that zone); zones not in the
+     *     map use {@code transferKeys}
      */
     public record Options(int maxUdpPayload, List<IpPrefix> transferAllowed, List<TsigKey> tsigKeys,
-            List<Name> transferKeys) {
+            List<Name> transferKeys, Map<Name, List<IpPrefix>> zoneTransferAllowed,
+            Map<Name, List<Name>> zoneTransferKeys) {
         /** 1232 bytes (the DNS flag day 2020 figure), no zone transfers, no TSIG keys. */
         public static Options defaults() {
             return new Options(1232, List.of());
@@ -46,6 +52,12 @@ public final class AuthoritativeServer {
 
         public Options(int maxUdpPayload, List<IpPrefix> transferAllowed) {
             this(maxUdpPayload, transferAllowed, List.of(), List.of());
+        }
+
+        /** One transfer policy for every zone. */
+        public Options(int maxUdpPayload, List<IpPrefix> transferAllowed, List<TsigKey> tsigKeys,
+                List<Name> transferKeys) {
+            this(maxUdpPayload, transferAllowed, tsigKeys, transferKeys, Map.of(), Map.of());
         }
 
         public Options {
@@ -61,25 +73,65 @@ public final class AuthoritativeServer {
                     throw new IllegalArgumentException("two TSIG keys are named " + k.name());
                 }
             }
-            for (Name n : transferKeys) {
-                if (!names.contains(n)) {
-                    throw new IllegalArgumentException("the transfer key " + n + " is not among the TSIG keys "
-                            + names + "; give it with the keys");
+            checkKnown(transferKeys, names, "the transfer key ");
+            Map<Name, List<IpPrefix>> allowed = new HashMap<>();
+            zoneTransferAllowed.forEach((zone, prefixes) -> allowed.put(zone, List.copyOf(prefixes)));
+            zoneTransferAllowed = Map.copyOf(allowed);
+            Map<Name, List<Name>> keys = new HashMap<>();
+            zoneTransferKeys.forEach((zone, list) -> {
+                checkKnown(list, names, "the transfer key for zone " + zone + ", ");
+                keys.put(zone, List.copyOf(list));
+            });
+            zoneTransferKeys = Map.copyOf(keys);
+        }
+
+        private static void checkKnown(List<Name> keys, java.util.Set<Name> known, String what) {
+            for (Name n : keys) {
+                if (!known.contains(n)) {
+                    throw new IllegalArgumentException(what + n + " is not among the TSIG keys " + known
+                            + "; give it with the keys (withTsigKeys before)");
                 }
             }
         }
 
         public Options withTransferAllowed(List<IpPrefix> allowed) {
-            return new Options(maxUdpPayload, allowed, tsigKeys, transferKeys);
+            return new Options(maxUdpPayload, allowed, tsigKeys, transferKeys, zoneTransferAllowed, zoneTransferKeys);
         }
 
         public Options withTsigKeys(List<TsigKey> keys) {
-            return new Options(maxUdpPayload, transferAllowed, keys, transferKeys);
+            return new Options(maxUdpPayload, transferAllowed, keys, transferKeys, zoneTransferAllowed, zoneTransferKeys);
         }
 
         /** Transfers must be signed with one of {@code keys} (names of TSIG keys given too). */
         public Options withTransferKeys(List<Name> keys) {
-            return new Options(maxUdpPayload, transferAllowed, tsigKeys, keys);
+            return new Options(maxUdpPayload, transferAllowed, tsigKeys, keys, zoneTransferAllowed, zoneTransferKeys);
+        }
+
+        /** {@code zone} may be transferred by {@code allowed} clients, whatever {@link #transferAllowed} says. */
+        public Options withZoneTransferAllowed(Name zone, List<IpPrefix> allowed) {
+            Map<Name, List<IpPrefix>> m = new HashMap<>(zoneTransferAllowed);
+            m.put(zone, allowed);
+            return new Options(maxUdpPayload, transferAllowed, tsigKeys, transferKeys, m, zoneTransferKeys);
+        }
+
+        /**
+         * Transfers of {@code zone} must be signed with one of {@code keys} (none: may be unsigned),
+         * whatever {@link #transferKeys} says.
+         */
+        public Options withZoneTransferKeys(Name zone, List<Name> keys) {
+            Map<Name, List<Name>> m = new HashMap<>(zoneTransferKeys);
+            m.put(zone, keys);
+            return new Options(maxUdpPayload, transferAllowed, tsigKeys, transferKeys, zoneTransferAllowed, m);
+        }
+
+        /** The clients that may transfer {@code zone}: its own list, else the server's. */
+        public List<IpPrefix> transferAllowed(Name zone) {
+            return zoneTransferAllowed.getOrDefault(zone, transferAllowed);
+        }
+
+        /** The keys one of which must sign a transfer of {@code zone} (none: any or none). */
+        public List<Name> transferKeys(Name zone) {
+            return zoneTransferKeys.getOrDefault(zone, transferKeys);
         }
     }
 
@@ -193,9 +245,34 @@ public final class AuthoritativeServer {
         return latest.accumulateAndGet(timeSigned, Math::max) == timeSigned;
     }
 
-    /** Whether a transfer signed with {@code key} (null: unsigned) passes the key policy. */
+    /**
+     * Whether a transfer signed with {@code key} (null: unsigned) passes the key policy of some
+     * zone: the responder's first check, before it knows the zone; {@link #transferPermitted}
+     * decides for the zone.
+     */
     boolean transferKeyAccepted(Name key) {
-        return options.transferKeys().isEmpty() || (key != null && options.transferKeys().contains(key));
+        if (keyAccepted(options.transferKeys(), key)) {
+            return true;
+        }
+        for (List<Name> keys : options.zoneTransferKeys().values()) {
+            if (keyAccepted(keys, key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean keyAccepted(List<Name> keys, Name key) {
+        return keys.isEmpty() || (key != null && keys.contains(key));
+    }
+
+    /**
+     * Whether {@code client} may transfer {@code zone} with a request signed with {@code key}
+     * (verified; null when unsigned): the zone's own prefixes and keys when it has them, else the
+     * server's.
+     */
+    public boolean transferPermitted(Name zone, IpAddress client, Name key) {
+        return contains(options.transferAllowed(zone), unmap(client)) && keyAccepted(options.transferKeys(zone), key);
     }
 
     boolean acceptNotify(Name zone, IpAddress from, Name key) {
@@ -207,10 +284,25 @@ public final class AuthoritativeServer {
         return true;
     }
 
-    /** Whether {@code client} may transfer zones. */
+    /**
+     * Whether {@code client} may transfer some zone (the server's prefixes or any zone's): the
+     * responder's first check; {@link #transferPermitted} decides for the zone.
+     */
     public boolean transferAllowed(IpAddress client) {
         IpAddress c = unmap(client);
-        for (IpPrefix p : options.transferAllowed()) {
+        if (contains(options.transferAllowed(), c)) {
+            return true;
+        }
+        for (List<IpPrefix> prefixes : options.zoneTransferAllowed().values()) {
+            if (contains(prefixes, c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean contains(List<IpPrefix> prefixes, IpAddress c) {
+        for (IpPrefix p : prefixes) {
             if (p.contains(c)) {
                 return true;
             }

@@ -23,6 +23,8 @@ final class ServerCounters {
     final Counter tsigBadTime;
     final Counter tsigFormerr;
     final Counter transferUnsigned;
+    /** Transfers refused by the zone's own policy (AuthoritativeServer.Options.zoneTransferAllowed/Keys). */
+    final Counter transferRefusedZone;
     private final Counter[] byRcode = new Counter[17];
 
     ServerCounters(Counters c) {
@@ -44,6 +46,7 @@ final class ServerCounters {
         tsigBadTime = c.counter("dns.tsig.in.badtime");
         tsigFormerr = c.counter("dns.tsig.in.formerr");
         transferUnsigned = c.counter("dns.axfr.refused.key");
+        transferRefusedZone = c.counter("dns.axfr.refused.zone");
         String[] names = {"noerror", "formerr", "servfail", "nxdomain", "notimp", "refused"};
         for (int i = 0; i < byRcode.length; i++) {
             byRcode[i] = c.counter("dns.responses." + (i < names.length ? names[i] : "rcode" + i));

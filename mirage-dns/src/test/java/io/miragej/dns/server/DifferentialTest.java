@@ -111,8 +111,42 @@ class DifferentialTest {
         return new Proc.Daemon(run.resolve("nsd.out"), List.of("nsd", "-d", "-c", conf.toString()));
     }
 
+    /**
+     * BIND 9 in the foreground ({@code named -g}) on 127.0.0.1:{@code port} serving {@code zoneFile}
+     * as a primary, with {@code extraConfig} (keys, ACLs) at the top level and {@code
+     * extraOptions} inside {@code options}; no rndc, no recursion.
+     */
+    static Proc.Daemon startBind(Path dir, String apex, Path zoneFile, int port, String extraConfig,
+            String extraOptions) throws Exception {
+        Path run = Files.createDirectories(dir.resolve("bind"));
+        Path conf = run.resolve("named.conf");
+        Files.writeString(conf, """
+                %s
+                controls { };
+                options {
+                  directory "%s";
+                  listen-on port %d { 127.0.0.1; };
+                  listen-on-v6 { none; };
+                  pid-file "%s/named.pid";
+                  session-keyfile "%s/session.key";
+                  managed-keys-directory "%s";
+                  recursion no;
+                  dnssec-validation no;
+                  %s
+                };
+                zone "%s" { type primary; file "%s"; };
+                """.formatted(extraConfig, run, port, run, run, run, extraOptions, apex, zoneFile));
+        return new Proc.Daemon(run.resolve("named.log"), List.of("named", "-g", "-c", conf.toString()));
+    }
+
     /** Waits until the server at {@code port} answers the SOA query for {@code apex}. */
     static void awaitServing(int port, String apex, Proc.Daemon d) throws Exception {
+        awaitServing(port, apex, d, m -> m.rcode() == 0 && !m.answers().isEmpty());
+    }
+
+    /** Waits until the server at {@code port} answers the unsigned SOA query for {@code apex} as {@code ready} wants. */
+    static void awaitServing(int port, String apex, Proc.Daemon d, java.util.function.Predicate<Message> ready)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
             if (!d.alive()) {
@@ -125,7 +159,7 @@ class DifferentialTest {
                 DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
                 s.receive(p);
                 Message m = Message.decode(Arrays.copyOf(p.getData(), p.getLength()));
-                if (m.rcode() == 0 && !m.answers().isEmpty()) {
+                if (ready.test(m)) {
                     return;
                 }
             } catch (SocketTimeoutException e) {

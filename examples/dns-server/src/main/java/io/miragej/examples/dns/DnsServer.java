@@ -38,6 +38,8 @@ import java.util.Objects;
  * With {@code --secondary=ZONE@ADDR:PORT} it also keeps copies of zones from their primaries.
  * TSIG (RFC 8945): {@code --tsig-key=NAME:ALGORITHM:SECRET} declares keys, {@code
  * --transfer-key=NAME} makes transfers need one (NOTIFY sent signed with the first), and {@code
+ * --allow-transfer=ZONE=ADDR/PREFIX} and {@code --transfer-key=ZONE=NAME} give one zone its own
+ * transfer policy (NSD's per-zone provide-xfr, BIND's per-zone allow-transfer); {@code
  * --secondary=ZONE@ADDR:PORT:KEYNAME} signs and checks everything exchanged with that primary.
  */
 public final class DnsServer implements Unikernel {
@@ -46,9 +48,10 @@ public final class DnsServer implements Unikernel {
     static final Key<IpAddress> ADDRESS = Key.ipAddress("address", Ipv6Address.ANY,
             "address to answer on (:: is every address, IPv4 included)");
     static final Key<Integer> PORT = Key.port("port", 53, "UDP and TCP port to answer on");
-    static final Key<List<IpPrefix>> ALLOW_TRANSFER = Key.of("allow-transfer", "ADDR/PREFIX",
-            "an IPv4 or IPv6 prefix, like 192.0.2.0/24", null, IpPrefix::parse,
-            "clients allowed to transfer zones by AXFR").repeatable();
+    static final Key<List<ForZone<IpPrefix>>> ALLOW_TRANSFER = Key.of("allow-transfer", "[ZONE=]ADDR/PREFIX",
+            "an IPv4 or IPv6 prefix for every zone, like 192.0.2.0/24, or a zone name, '=' and a prefix for that"
+                    + " zone only, like example.com=192.0.2.0/24", null, t -> ForZone.parse(t, IpPrefix::parse),
+            "clients allowed to transfer zones by AXFR; a zone given its own prefixes uses only those").repeatable();
     static final Key<List<Endpoint>> NOTIFY = Key.endpoint("notify", null,
             "secondary to send NOTIFY to when a zone changes, like 192.0.2.2:53").repeatable();
     static final Key<List<Secondary>> SECONDARY = Key.of("secondary", "ZONE@ADDR:PORT[:KEYNAME]",
@@ -60,15 +63,52 @@ public final class DnsServer implements Unikernel {
             "a key name, an algorithm (hmac-sha256, hmac-sha512, hmac-sha384, hmac-sha224, hmac-sha1) and the"
                     + " base64 secret as tsig-keygen prints it, like xfr.example:hmac-sha256:c2VjcmV0c2VjcmV0", null,
             TsigKey::parse, "a TSIG key (RFC 8945); signed queries with it are verified and answered signed").repeatable().secret();
-    static final Key<List<Name>> TRANSFER_KEY = Key.of("transfer-key", "NAME", "the name of a --tsig-key", null,
-            DnsServer::keyName, "transfers must be signed with this key (repeatable: any of them), besides coming from"
-                    + " --allow-transfer; NOTIFY to --notify targets is signed with the first").repeatable();
+    static final Key<List<ForZone<Name>>> TRANSFER_KEY = Key.of("transfer-key", "[ZONE=]NAME",
+            "the name of a --tsig-key for every zone, like xfr.example, or a zone name, '=' and a key name for that"
+                    + " zone only, like example.com=xfr.example", null, t -> ForZone.parse(t, DnsServer::keyName),
+            "transfers must be signed with this key (repeatable: any of them), besides coming from --allow-transfer;"
+                    + " a zone given its own keys uses only those; NOTIFY for a zone is signed with its first key")
+            .repeatable();
     static final Key<Integer> UDP_THREADS = Key.integer("udp-threads", 1, 1, Udp.MAX_PARALLELISM,
             "threads answering UDP, each on a socket of its own (socket stack; the direct stack answers on its loop)");
     static final Key<Duration> RELOAD = Key.duration("reload-interval", Duration.ofSeconds(2),
             "how often zone files are checked for changes (0s: never)");
 
     private final Map<Path, FileTime> loadedAt = new HashMap<>();
+
+    /**
+     * A setting for one zone ({@code ZONE=VALUE}), or for every zone without its own ({@code zone}
+     * null, plain {@code VALUE}).
+     */
+    record ForZone<T>(Name zone, T value) {
+        static <T> ForZone<T> parse(String text, java.util.function.Function<String, T> value) {
+            int eq = text.indexOf('=');
+            if (eq < 0) {
+                return new ForZone<>(null, value.apply(text));
+            }
+            if (eq == 0 || eq == text.length() - 1) {
+                throw new IllegalArgumentException("a zone name and a value around '='");
+            }
+            String zone = text.substring(0, eq);
+            return new ForZone<>(Name.of(zone.endsWith(".") ? zone : zone + "."), value.apply(text.substring(eq + 1)));
+        }
+
+        /** The values for every zone. */
+        static <T> List<T> global(List<ForZone<T>> all) {
+            return all.stream().filter(f -> f.zone() == null).map(ForZone::value).toList();
+        }
+
+        /** The values per zone, for the zones given their own. */
+        static <T> Map<Name, List<T>> byZone(List<ForZone<T>> all) {
+            Map<Name, List<T>> m = new java.util.LinkedHashMap<>();
+            for (ForZone<T> f : all) {
+                if (f.zone() != null) {
+                    m.computeIfAbsent(f.zone(), z -> new ArrayList<>()).add(f.value());
+                }
+            }
+            return m;
+        }
+    }
 
     /** A zone kept as a copy of its primary's, with the TSIG key that signs what they exchange (or null). */
     record Secondary(Name zone, Endpoint primary, Name key) {}
@@ -106,21 +146,33 @@ public final class DnsServer implements Unikernel {
                 + keys.stream().map(k -> k.name().toString()).toList() + ")");
     }
 
+    /** A start-up error unless {@code zone} is served here (from a --zone file or as a --secondary). */
+    private static void checkServed(java.util.Set<Name> served, Name zone, String referrer) {
+        if (!served.contains(zone)) {
+            throw new ConfigException(referrer + ": " + zone + " is not a zone served here (zones: "
+                    + served.stream().map(Name::toString).toList() + "); give a zone by the SOA owner of a --zone"
+                    + " file or the name of a --secondary zone");
+        }
+    }
+
     @Override
     public void start(Devices devices) throws Exception {
         var config = devices.config();
         List<Path> files = config.get(ZONE);
         List<Secondary> secondaries = config.get(SECONDARY);
         List<TsigKey> tsigKeys = config.get(TSIG_KEY);
-        List<Name> transferKeys = config.get(TRANSFER_KEY);
+        List<ForZone<Name>> transferKeyArgs = config.get(TRANSFER_KEY);
+        List<ForZone<IpPrefix>> allowArgs = config.get(ALLOW_TRANSFER);
+        List<Name> transferKeys = ForZone.global(transferKeyArgs);
+        Map<Name, List<Name>> zoneTransferKeys = ForZone.byZone(transferKeyArgs);
         java.util.Set<Name> seen = new java.util.HashSet<>();
         for (TsigKey k : tsigKeys) {
             if (!seen.add(k.name())) {
                 throw new ConfigException("--tsig-key: two keys are named " + k.name() + "; give each key once");
             }
         }
-        for (Name n : transferKeys) {
-            key(tsigKeys, n, "--transfer-key=" + n);
+        for (ForZone<Name> f : transferKeyArgs) {
+            key(tsigKeys, f.value(), "--transfer-key=" + (f.zone() == null ? "" : f.zone() + "=") + f.value());
         }
         for (Secondary s : secondaries) {
             if (s.key() != null) {
@@ -131,10 +183,21 @@ public final class DnsServer implements Unikernel {
             throw new ConfigException("no zones: give --zone=FILE (repeatable) for each zone file to serve,"
                     + " or --secondary=ZONE@ADDR:PORT");
         }
-        AuthoritativeServer server = new AuthoritativeServer(devices.counters(),
-                AuthoritativeServer.Options.defaults().withTransferAllowed(config.get(ALLOW_TRANSFER))
-                        .withTsigKeys(tsigKeys).withTransferKeys(transferKeys), devices.wallClock());
         List<Zone> zones = loadAll(files);
+        AuthoritativeServer.Options options = AuthoritativeServer.Options.defaults()
+                .withTransferAllowed(ForZone.global(allowArgs)).withTsigKeys(tsigKeys).withTransferKeys(transferKeys);
+        java.util.Set<Name> served = new java.util.LinkedHashSet<>();
+        zones.forEach(z -> served.add(z.name()));
+        secondaries.forEach(s -> served.add(s.zone()));
+        for (var e : ForZone.byZone(allowArgs).entrySet()) {
+            checkServed(served, e.getKey(), "--allow-transfer=" + e.getKey() + "=" + e.getValue().getFirst());
+            options = options.withZoneTransferAllowed(e.getKey(), e.getValue());
+        }
+        for (var e : zoneTransferKeys.entrySet()) {
+            checkServed(served, e.getKey(), "--transfer-key=" + e.getKey() + "=" + e.getValue().getFirst());
+            options = options.withZoneTransferKeys(e.getKey(), e.getValue());
+        }
+        AuthoritativeServer server = new AuthoritativeServer(devices.counters(), options, devices.wallClock());
         server.load(zones);
         // Parsing and compiling the zones left garbage several times the size of what is kept.
         // Collecting it once now lets a small heap give those pages back to the OS (the bench runs
@@ -154,7 +217,11 @@ public final class DnsServer implements Unikernel {
         List<Endpoint> notify = config.get(NOTIFY);
         Notifier notifier = new Notifier(stack, devices.random(), devices.monotonicClock(), devices.wallClock(),
                 devices.counters());
-        TsigKey notifyKey = transferKeys.isEmpty() ? null : key(tsigKeys, transferKeys.getFirst(), "--transfer-key");
+        // NOTIFY for a zone is signed with the zone's first transfer key, else the first for every zone.
+        java.util.function.Function<Name, TsigKey> notifyKey = zone -> {
+            List<Name> keys = zoneTransferKeys.getOrDefault(zone, transferKeys);
+            return keys.isEmpty() ? null : key(tsigKeys, keys.getFirst(), "--transfer-key");
+        };
         Duration interval = config.get(RELOAD);
         if (!interval.isZero() && !files.isEmpty()) {
             Thread.ofVirtual().name("zone-reload").start(() -> watch(devices, server, files, notify, notifier, notifyKey,
@@ -182,7 +249,7 @@ public final class DnsServer implements Unikernel {
 
     /** Reloads every zone when a file changed; a zone that fails to load keeps the old copy in service. */
     private void watch(Devices devices, AuthoritativeServer server, List<Path> files, List<Endpoint> notify,
-            Notifier notifier, TsigKey notifyKey, Duration interval) {
+            Notifier notifier, java.util.function.Function<Name, TsigKey> notifyKey, Duration interval) {
         while (true) {
             try {
                 devices.time().sleep(interval);
@@ -227,7 +294,7 @@ public final class DnsServer implements Unikernel {
             if (!notify.isEmpty()) {
                 for (Zone z : zones) {
                     if (before.stream().noneMatch(b -> b.name().equals(z.name()) && b.serial() == z.serial())) {
-                        notifier.notify(z, notify, notifyKey, 5, Duration.ofSeconds(2));
+                        notifier.notify(z, notify, notifyKey.apply(z.name()), 5, Duration.ofSeconds(2));
                     }
                 }
             }

@@ -11,6 +11,7 @@ import io.miragej.dns.server.AuthoritativeServer;
 import io.miragej.dns.server.SecondaryService;
 import io.miragej.dns.tsig.TsigKey;
 import io.miragej.net.Endpoint;
+import io.miragej.net.IpPrefix;
 import io.miragej.platform.Backend;
 import io.miragej.platform.Config;
 import io.miragej.platform.ConfigException;
@@ -161,13 +162,78 @@ class DnsServerTest {
         }
     }
 
+    static final String SECRET_B = java.util.Base64.getEncoder().encodeToString("another secret".getBytes());
+
+    @Test
+    void eachZoneTransfersOnlyWithItsOwnKeyAndPrefixes() throws Exception {
+        Path a = dir.resolve("a.zone");
+        Files.writeString(a, ZONE.replace("example.test.", "a.test.").formatted(3));
+        Path b = dir.resolve("b.zone");
+        Files.writeString(b, ZONE.replace("example.test.", "b.test.").formatted(4));
+        Path c = dir.resolve("c.zone");
+        Files.writeString(c, ZONE.replace("example.test.", "c.test.").formatted(5));
+        int port = freePort();
+        DnsServer app = new DnsServer();
+        TsigKey ka = TsigKey.parse("ka.test:hmac-sha256:" + SECRET);
+        TsigKey kb = TsigKey.parse("kb.test:hmac-sha256:" + SECRET_B);
+        // every zone from loopback; a.test and b.test each with its own key; c.test only from 192.0.2.0/24
+        try (Backend.Session session = open(app, "--zone=" + a, "--zone=" + b, "--zone=" + c, "--address=127.0.0.1",
+                "--port=" + port, "--allow-transfer=127.0.0.0/8", "--allow-transfer=c.test=192.0.2.0/24",
+                "--tsig-key=ka.test:hmac-sha256:" + SECRET, "--tsig-key=kb.test:hmac-sha256:" + SECRET_B,
+                "--transfer-key=a.test=ka.test", "--transfer-key=b.test.=kb.test");
+                SocketStack client = new SocketStack(); HostTime time = new HostTime()) {
+            app.start(session.devices());
+            io.miragej.stats.Counters counters = new io.miragej.stats.Counters();
+            AuthoritativeServer local = new AuthoritativeServer(counters,
+                    AuthoritativeServer.Options.defaults().withTsigKeys(List.of(ka, kb)), () -> System.currentTimeMillis() * 1_000_000L);
+            try (SecondaryService s = new SecondaryService(client, local, time, System::nanoTime,
+                    () -> System.currentTimeMillis() * 1_000_000L, new HostRandom(), counters, Duration.ofSeconds(3))) {
+                Endpoint primary = Endpoint.of("127.0.0.1", port);
+                assertEquals(3, s.transfer(Name.of("a.test."), primary, ka).serial());
+                assertEquals(4, s.transfer(Name.of("b.test."), primary, kb).serial());
+                for (Exception e : List.of(
+                        assertThrows(Exception.class, () -> s.transfer(Name.of("b.test."), primary, ka)),
+                        assertThrows(Exception.class, () -> s.transfer(Name.of("a.test."), primary, kb)),
+                        assertThrows(Exception.class, () -> s.transfer(Name.of("a.test."), primary)),
+                        assertThrows(Exception.class, () -> s.transfer(Name.of("c.test."), primary)))) {
+                    assertTrue(e.getMessage().contains("REFUSED"), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
+    void perZoneTransferSettingsForUnservedZonesOrUnknownKeysStopStartUp() throws Exception {
+        Path zone = dir.resolve("example.test.zone");
+        Files.writeString(zone, ZONE.formatted(1));
+        String port = "--port=" + freePort();
+        String z = "--zone=" + zone;
+        String key = "--tsig-key=xfr.test:hmac-sha256:" + SECRET;
+        String err = launchError(List.of(z, port, key, "--transfer-key=other.test=xfr.test"));
+        assertTrue(err.contains("--transfer-key=other.test.=xfr.test.") && err.contains("not a zone served here")
+                && err.contains("example.test."), err);
+        err = launchError(List.of(z, port, "--allow-transfer=exmaple.test=192.0.2.0/24"));
+        assertTrue(err.contains("exmaple.test.") && err.contains("not a zone served here"), err);
+        err = launchError(List.of(z, port, key, "--transfer-key=example.test=nokey.test"));
+        assertTrue(err.contains("--transfer-key=example.test.=nokey.test.") && err.contains("no --tsig-key is named"), err);
+        err = launchError(List.of(z, port, "--allow-transfer=example.test=192.0.2.0/33"));
+        assertTrue(err.contains("--allow-transfer=example.test=192.0.2.0/33 is not accepted")
+                && err.contains("example.com=192.0.2.0/24"), err);
+        err = launchError(List.of(z, port, "--allow-transfer==192.0.2.0/24"));
+        assertTrue(err.contains("is not accepted"), err);
+        assertEquals(new DnsServer.ForZone<>(Name.of("example.test."), IpPrefix.parse("10.0.0.0/8")),
+                DnsServer.ALLOW_TRANSFER.parse("example.test=10.0.0.0/8").getFirst());
+        assertEquals(new DnsServer.ForZone<>(null, Name.of("k.test.")), DnsServer.TRANSFER_KEY.parse("k.test").getFirst());
+    }
+
     @Test
     void helpListsTheKeys() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(Mirage.OK, Mirage.launch(new DnsServer(), List.of("--help"), new PrintStream(out),
                 new PrintStream(new ByteArrayOutputStream()), Mirage.installedBackends()));
         for (String k : new String[] {"--zone=FILE", "--address=ADDR", "--port=PORT", "--allow-transfer",
-            "--notify", "--secondary", "--reload-interval", "--tsig-key=NAME:ALGORITHM:SECRET", "--transfer-key=NAME"}) {
+            "--notify", "--secondary", "--reload-interval", "--tsig-key=NAME:ALGORITHM:SECRET", "--transfer-key=[ZONE=]NAME",
+            "--allow-transfer=[ZONE=]ADDR/PREFIX"}) {
             assertTrue(out.toString().contains(k), k + " in\n" + out);
         }
         assertThrows(ConfigException.class, () -> DnsServer.SECONDARY.parse("example.com"));
