@@ -245,23 +245,6 @@ public final class AuthoritativeServer {
         return latest.accumulateAndGet(timeSigned, Math::max) == timeSigned;
     }
 
-    /**
-     * Whether a transfer signed with {@code key} (null: unsigned) passes the key policy of some
-     * zone: the responder's first check, before it knows the zone; {@link #transferPermitted}
-     * decides for the zone.
-     */
-    boolean transferKeyAccepted(Name key) {
-        if (keyAccepted(options.transferKeys(), key)) {
-            return true;
-        }
-        for (List<Name> keys : options.zoneTransferKeys().values()) {
-            if (keyAccepted(keys, key)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static boolean keyAccepted(List<Name> keys, Name key) {
         return keys.isEmpty() || (key != null && keys.contains(key));
     }
@@ -282,23 +265,6 @@ public final class AuthoritativeServer {
         }
         l.notified(zone, unmap(from));
         return true;
-    }
-
-    /**
-     * Whether {@code client} may transfer some zone (the server's prefixes or any zone's): the
-     * responder's first check; {@link #transferPermitted} decides for the zone.
-     */
-    public boolean transferAllowed(IpAddress client) {
-        IpAddress c = unmap(client);
-        if (contains(options.transferAllowed(), c)) {
-            return true;
-        }
-        for (List<IpPrefix> prefixes : options.zoneTransferAllowed().values()) {
-            if (contains(prefixes, c)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean contains(List<IpPrefix> prefixes, IpAddress c) {

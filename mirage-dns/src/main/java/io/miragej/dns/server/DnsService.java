@@ -183,13 +183,7 @@ public final class DnsService implements AutoCloseable {
                 query.reset(0, len);
                 int n = responder.respond(query, true, flow.remoteEndpoint().address());
                 if (n == Responder.TRANSFER) {
-                    TsigSession tsig = responder.tsig();
-                    if (server.transferPermitted(responder.transferZone(), flow.remoteEndpoint().address(),
-                            tsig == null ? null : tsig.key().name())) {
-                        sendTransfer(flow, query.getU16(0), responder);
-                    } else {
-                        refuseTransfer(flow, in, len, tsig);
-                    }
+                    sendTransfer(flow, query.getU16(0), responder);
                 } else if (n > 0) {
                     PacketBuffer out = responder.response();
                     out.prepend(2); // the responder leaves headroom for the length (RFC 1035 §4.2.2)
@@ -207,35 +201,6 @@ public final class DnsService implements AutoCloseable {
             connectionSlots.release();
             flow.close();
         }
-    }
-
-    /**
-     * REFUSED for a transfer the zone's own policy does not permit, signed when the request was.
-     * The responder checks only that some zone's policy admits the client and key (it decides
-     * before it knows the zone), so the zone's policy is applied here.
-     */
-    private void refuseTransfer(Flow flow, byte[] query, int len, TsigSession tsig) throws IOException {
-        int r = io.miragej.dns.NameCodec.decode(query, len, 12, new byte[io.miragej.dns.Name.MAX_LENGTH]);
-        int end = r < 0 ? 12 : Math.min(io.miragej.dns.NameCodec.end(r) + 4, len);
-        byte[] m = java.util.Arrays.copyOf(query, end);
-        m[2] = (byte) (0x80 | (query[2] & 0x79)); // QR, the opcode and RD kept; AA and TC clear
-        m[3] = (byte) io.miragej.dns.Rcode.REFUSED;
-        m[4] = 0;
-        m[5] = (byte) (end > 12 ? 1 : 0);
-        java.util.Arrays.fill(m, 6, 12, (byte) 0);
-        if (tsig != null) {
-            m = tsig.sign(m, server.epochSeconds(0));
-        }
-        server.counters.transfers.add(-1); // the responder counted it as begun
-        server.counters.transferRefused.increment();
-        server.counters.transferRefusedZone.increment();
-        server.counters.count(io.miragej.dns.Rcode.REFUSED);
-        byte[] framed = new byte[m.length + 2];
-        framed[0] = (byte) (m.length >>> 8);
-        framed[1] = (byte) m.length;
-        System.arraycopy(m, 0, framed, 2, m.length);
-        flow.write(framed);
-        flow.flush();
     }
 
     private void sendTransfer(Flow flow, int id, Responder responder) throws IOException {

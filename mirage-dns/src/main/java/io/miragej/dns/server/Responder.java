@@ -776,17 +776,22 @@ public final class Responder {
     }
 
     private int transfer(PacketBuffer query, int flags, boolean tcp, IpAddress client) {
-        if (!tcp || !server.transferAllowed(client)) {
+        if (!tcp) {
             counters.transferRefused.increment();
-            return error(query, flags, Rcode.REFUSED, true);
-        }
-        if (!server.transferKeyAccepted(signer == null ? null : signer.key().name())) {
-            // NSD answers REFUSED when the ACL wants a key the request lacks; so do we.
-            counters.transferRefused.increment();
-            counters.transferUnsigned.increment();
             return error(query, flags, Rcode.REFUSED, true);
         }
         Name zone = Name.fromWire(qname, 0, qlen);
+        Name key = signer == null ? null : signer.key().name();
+        if (!server.transferPermitted(zone, client, key)) {
+            // The zone's prefixes and keys (else the server's); NSD too answers REFUSED when the
+            // ACL wants a key the request lacks.
+            counters.transferRefused.increment();
+            counters.transferRefusedZone.increment();
+            if (key == null) {
+                counters.transferUnsigned.increment();
+            }
+            return error(query, flags, Rcode.REFUSED, true);
+        }
         if (server.authority().zone(zone) == null) {
             counters.transferRefused.increment();
             return error(query, flags, Rcode.NOTAUTH, true);
