@@ -2,6 +2,7 @@ package io.miragej.dns.server;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.miragej.buffer.PacketBuffer;
 import io.miragej.dns.Edns;
 import io.miragej.dns.Message;
 import io.miragej.dns.Name;
@@ -322,6 +323,75 @@ class ResponderTest {
         Message tooLong = client.ask(longLabel + "." + longLabel + ".long.example.com.", RrType.A);
         assertEquals(Rcode.YXDOMAIN, tooLong.rcode(), "the rewritten name would pass 255 bytes (RFC 6672 §2.2)");
         assertEquals(1, tooLong.answers().size());
+    }
+
+    private static final String DNAMES = """
+            $ORIGIN example.com.
+            $TTL 3600
+            @ SOA ns1 hostmaster 1 7200 3600 1209600 300
+              NS ns1
+            ns1 A 192.0.2.53
+            host A 192.0.2.80
+            *.wild A 192.0.2.42
+            in DNAME wild
+            toh DNAME host
+            t DNAME txt
+            x.txt TXT "%s" "%s" "%s" "%s" "%s"
+            """.formatted("a".repeat(120), "b".repeat(120), "c".repeat(120), "d".repeat(120), "e".repeat(120));
+
+    /** RFC 6672 §3.2: the CNAME made from a DNAME is followed inside the zones served here. */
+    @Test
+    void dnameIntoTheZoneIsFollowed() {
+        server.load(List.of(Zones.parse(DNAMES)));
+        Message m = client.ask("x.In.example.com.", RrType.A);
+        assertEquals(Rcode.NOERROR, m.rcode());
+        assertTrue(m.aa());
+        assertSection(m.answers(), "in.example.com. 3600 DNAME wild.example.com.",
+                "x.in.example.com. 3600 CNAME x.wild.example.com.",
+                "x.wild.example.com. 3600 A 192.0.2.42");
+        Message nx = client.ask("x.toh.example.com.", RrType.A);
+        assertEquals(Rcode.NXDOMAIN, nx.rcode(), "the RCODE speaks for the last name (RFC 6604)");
+        assertSection(nx.answers(), "toh.example.com. 3600 DNAME host.example.com.",
+                "x.toh.example.com. 3600 CNAME x.host.example.com.");
+        assertSection(nx.authority(), "example.com. 300 SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300");
+        Message cname = client.ask("x.in.example.com.", RrType.CNAME);
+        assertEquals(2, cname.answers().size(), "a CNAME was asked for: the synthesized one answers it");
+        Message big = client.ask("x.t.example.com.", RrType.TXT);
+        assertTrue(big.tc(), "the followed TXT does not fit 512 bytes");
+        assertEquals(2, big.answers().size(), "DNAME and CNAME go alone");
+        Message bigEdns = client.ask("x.t.example.com.", RrType.TXT, 4096, false);
+        assertFalse(bigEdns.tc());
+        assertEquals(3, bigEdns.answers().size());
+    }
+
+    /** Every kind of answer, a followed DNAME included, is written without allocating. */
+    @Test
+    void answersAllocateNothing() {
+        server.load(List.of(Zones.example(), Zones.parse(DNAMES.replace("example.com.", "example.org."))));
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Responder responder = new Responder(server);
+        List<PacketBuffer> queries = new java.util.ArrayList<>();
+        String[] names = {"host.example.com.", "www.example.com.", "x.wild.example.com.", "nothere.example.com.",
+            "a.sub.example.com.", "x.old.example.com.", "x.in.example.org.", "x.toh.example.org.", "example.net."};
+        for (String n : names) {
+            queries.add(PacketBuffer.wrap(Message.query(7, Name.of(n), RrType.A).encode()));
+            queries.add(PacketBuffer.wrap(Message.query(8, Name.of(n), RrType.MX)
+                    .withEdns(io.miragej.dns.Edns.of(1232, true)).encode()));
+        }
+        for (int i = 0; i < 5_000; i++) {
+            for (PacketBuffer q : queries) {
+                assertTrue(responder.respond(q, false, Client.LOCAL) > 0);
+            }
+        }
+        long id = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(id);
+        for (int i = 0; i < 5_000; i++) {
+            for (PacketBuffer q : queries) {
+                responder.respond(q, false, Client.LOCAL);
+            }
+        }
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertTrue(allocated < 4_000, 5_000 * queries.size() + " queries allocated " + allocated + " bytes");
     }
 
     @Test
