@@ -23,7 +23,7 @@ ROUNDS="${ROUNDS:-3}"
 # only what is used becomes resident; the server allocates nothing per query
 # in its own code), compact object headers, classes parsed rather than mapped from the 14 MB
 # default CDS archive, glibc's heap trimmed and held to one arena, one carrier thread.
-MIRAGE_JAVA_OPTS="${MIRAGE_JAVA_OPTS:--XX:+UseSerialGC -Xms4m -Xmx256m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-ShrinkHeapInSteps -XX:+UseCompactObjectHeaders -Xss256k -XX:ReservedCodeCacheSize=16m -XX:CICompilerCount=2 -Xshare:off -XX:TrimNativeHeapInterval=1000 -Djdk.virtualThreadScheduler.parallelism=1}"
+MIRAGE_JAVA_OPTS="${MIRAGE_JAVA_OPTS:--XX:+UseSerialGC -Xms4m -Xmx256m -Xmn2m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps -XX:+UseCompactObjectHeaders -Xss256k -XX:ReservedCodeCacheSize=16m -XX:CICompilerCount=2 -Xshare:off -XX:TrimNativeHeapInterval=1000 -Djdk.virtualThreadScheduler.parallelism=1}"
 
 die() { echo "bench/dns.sh: $*" >&2; exit 1; }
 for c in dnsperf nsd knotd named dig; do

@@ -49,7 +49,7 @@ public final class Responder {
     private final int[] labelOffsets = new int[128];
     private final int[] hashes = new int[129];
     /** For NSEC3 proofs: a SHA-1 digest reused for every query, and its output. */
-    private final java.security.MessageDigest sha1 = sha1();
+    private java.security.MessageDigest sha1; // made for the first NSEC3 proof
     private final byte[] hash = new byte[20];
     /** The query, copied out of the network buffer once and read here with plain array loads. */
     private final byte[] in = new byte[65535];
@@ -333,6 +333,9 @@ public final class Responder {
             return proofs.nsecCovering(name, offsets, 0, labels);
         }
         int off = offsets[encloserLabel - 1];
+        if (sha1 == null) {
+            sha1 = sha1();
+        }
         if (sha1 == null || !proofs.hash(sha1, name, off, len - off, hash)) {
             return -1;
         }
