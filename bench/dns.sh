@@ -18,12 +18,13 @@ NAMES="${NAMES:-10000}"
 WARMUP="${WARMUP:-5}"
 CLIENTS="${CLIENTS:-4}"
 ROUNDS="${ROUNDS:-3}"
-# Memory tuning for MirageJ (measured; see mirage-dns/README.md): a serial collector and a
-# heap that gives pages back after the zones are compiled (up to 256 MB, about 1.5 million names;
-# only what is used becomes resident; the server allocates nothing per query
-# in its own code), compact object headers, classes parsed rather than mapped from the 14 MB
-# default CDS archive, glibc's heap trimmed and held to one arena, one carrier thread.
-MIRAGE_JAVA_OPTS="${MIRAGE_JAVA_OPTS:--XX:+UseSerialGC -Xms4m -Xmx256m -Xmn2m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:-ShrinkHeapInSteps -XX:+UseCompactObjectHeaders -Xss256k -XX:ReservedCodeCacheSize=16m -XX:CICompilerCount=2 -Xshare:off -XX:TrimNativeHeapInterval=1000 -Djdk.virtualThreadScheduler.parallelism=1}"
+# Memory tuning for MirageJ (measured; see mirage-dns/README.md), in bench/mirage-jvm.opts: a serial
+# collector whose heap keeps 5-10% free once the zones are compiled (up to 256 MB, about 1.5
+# million names; only what is used becomes resident; the server allocates nothing per query in
+# its own code), compact object headers, classes parsed rather than mapped from the 14 MB default
+# CDS archive, glibc's heap trimmed and held to one arena, one carrier thread. bench/jvm-floor.sh
+# measures what the JVM itself costs with these flags.
+MIRAGE_JAVA_OPTS="${MIRAGE_JAVA_OPTS:-$(cat "$ROOT/bench/mirage-jvm.opts")}"
 
 die() { echo "bench/dns.sh: $*" >&2; exit 1; }
 for c in dnsperf nsd knotd named dig; do
