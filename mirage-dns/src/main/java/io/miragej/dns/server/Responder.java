@@ -118,6 +118,19 @@ public final class Responder {
         return n;
     }
 
+    /** The query's opcode is neither QUERY nor NOTIFY: answered NOTIMP once read. */
+    private boolean unsupported;
+
+    /** FORMERR for a message that does not read (counted in {@code counter}); NOTIMP for other opcodes. */
+    private int malformed(PacketBuffer query, int flags, io.miragej.stats.Counter counter) {
+        if (unsupported) {
+            counters.notimp.increment();
+            return error(query, flags, Rcode.NOTIMP, false);
+        }
+        counter.increment();
+        return error(query, flags, Rcode.FORMERR, false);
+    }
+
     private int answer(PacketBuffer query, boolean tcp, IpAddress client) {
         counters.queries.increment();
         int len = query.length();
@@ -138,24 +151,20 @@ public final class Responder {
         edns = false;
         dnssecOk = false;
         int opcode = (flags >>> 11) & 0xf;
-        if (opcode != Opcode.QUERY && opcode != Opcode.NOTIFY) {
-            counters.notimp.increment();
-            return error(query, flags, Rcode.NOTIMP, false);
-        }
+        // Other opcodes get NOTIMP, signed when they came signed (an UPDATE from nsupdate -k), so
+        // the message is still read for its TSIG; when it does not read, NOTIMP without question.
+        unsupported = opcode != Opcode.QUERY && opcode != Opcode.NOTIFY;
         if (u16(4) != 1) {
-            counters.formerr.increment();
-            return error(query, flags, Rcode.FORMERR, false);
+            return malformed(query, flags, counters.formerr);
         }
         int r = NameCodec.decode(in, len, 12, qname);
         if (r < 0) {
-            counters.formerr.increment();
-            return error(query, flags, Rcode.FORMERR, false);
+            return malformed(query, flags, counters.formerr);
         }
         qlen = NameCodec.length(r);
         int p = NameCodec.end(r);
         if (p + 4 > len) {
-            counters.formerr.increment();
-            return error(query, flags, Rcode.FORMERR, false);
+            return malformed(query, flags, counters.formerr);
         }
         qtype = u16(p);
         qclass = u16(p + 2);
@@ -167,31 +176,26 @@ public final class Responder {
         for (int i = 0; i < records + additional; i++) {
             if (signed) {
                 // RFC 8945 §5.1: the TSIG record is the last one.
-                counters.tsigFormerr.increment();
-                return error(query, flags, Rcode.FORMERR, false);
+                return malformed(query, flags, counters.tsigFormerr);
             }
             int nr = NameCodec.decode(in, len, p, skip);
             if (nr < 0) {
-                counters.formerr.increment();
-                return error(query, flags, Rcode.FORMERR, false);
+                return malformed(query, flags, counters.formerr);
             }
             p = NameCodec.end(nr);
             if (p + 10 > len) {
-                counters.formerr.increment();
-                return error(query, flags, Rcode.FORMERR, false);
+                return malformed(query, flags, counters.formerr);
             }
             int type = u16(p);
             int rdlength = u16(p + 8);
             int rdata = p + 10;
             if (rdata + rdlength > len) {
-                counters.formerr.increment();
-                return error(query, flags, Rcode.FORMERR, false);
+                return malformed(query, flags, counters.formerr);
             }
             if (type == RrType.OPT) {
                 // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root.
                 if (i < records || edns || NameCodec.length(nr) != 1 || !optionsWellFormed(in, rdata, rdlength)) {
-                    counters.formerr.increment();
-                    return error(query, flags, Rcode.FORMERR, false);
+                    return malformed(query, flags, counters.formerr);
                 }
                 edns = true;
                 ednsPayload = u16(p + 2);
@@ -199,8 +203,7 @@ public final class Responder {
                 dnssecOk = (u16(p + 6) & 0x8000) != 0;
             } else if (type == RrType.TSIG) {
                 if (i < records) {
-                    counters.tsigFormerr.increment();
-                    return error(query, flags, Rcode.FORMERR, false);
+                    return malformed(query, flags, counters.tsigFormerr);
                 }
                 signed = true;
             }
@@ -211,6 +214,10 @@ public final class Responder {
             if (failed != 0) {
                 return failed;
             }
+        }
+        if (unsupported) {
+            counters.notimp.increment();
+            return error(query, flags, Rcode.NOTIMP, true);
         }
         if (edns && version != 0) {
             counters.badvers.increment();

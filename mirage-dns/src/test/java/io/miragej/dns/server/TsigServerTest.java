@@ -66,6 +66,24 @@ class TsigServerTest {
         assertEquals(1, counters.get("dns.tsig.in.ok"));
     }
 
+    /** A signed UPDATE (nsupdate -y) gets NOTIMP, signed, so the client sees NOTIMP and not a TSIG error. */
+    @Test
+    void aSignedUpdateIsRefusedNotImplementedAndSigned() throws Exception {
+        TsigSession client = TsigSession.client(XFR);
+        byte[] update = Message.query(13, Name.of("example.com."), RrType.SOA).encode();
+        update[2] = (byte) (Opcode.UPDATE << 3); // opcode 5, the zone section in the question's place
+        byte[] r = send(client.sign(update, NOW), false);
+        assertEquals(TsigSession.Result.OK, client.verify(r, r.length, NOW), client.problem());
+        Message m = Message.decode(r);
+        assertEquals(Rcode.NOTIMP, m.rcode());
+        assertEquals(Opcode.UPDATE, m.opcode());
+        assertEquals(Name.of("example.com."), m.question().name());
+        // unsigned, or not readable: NOTIMP all the same
+        update[5] = 2; // two zone entries: does not read
+        assertEquals(Rcode.NOTIMP, Message.decode(send(update, false)).rcode());
+        assertEquals(2, counters.get("dns.query.notimp"));
+    }
+
     @Test
     void aSignedAnswerThatWouldNotFitIsTruncatedAndStillSigned() throws Exception {
         TsigSession client = TsigSession.client(XFR);
