@@ -19,7 +19,8 @@ import java.util.Map;
  * that do not exist, the wildcard child's node, and an extension (or -1) with the rest
  * ({@code [count u16][type u16, answer i32]... [literal otherwise i32][any i32][DNAME i32]}).
  * Nodes and answers are named by their offset in the arena; -1 is none. An answer is a
- * {@link #HEADER}-byte header ({@link Compiler}'s {@link Answer}'s fields) followed by its
+ * {@link #HEADER}-byte header ({@link Compiler}'s {@link Answer}'s fields; {@link #SHORT_HEADER}
+ * bytes for an answer that is RRsets in the answer section and nothing else) followed by its
  * bytes, relocations (u16 each), optional RRset ends and counts (u16 each), static proofs
  * (i32 each) and pointers to the question name (u16 each). A DNAME is {@code [answer i32][target offset u16][target length u16][ttl u32]}.
  */
@@ -36,23 +37,27 @@ final class NameTable {
     private static final int N_EXTENSION = 24;
     static final int NODE_SIZE = 28;
 
-    // Answer header fields (u16 unless said).
+    // Answer header fields (u16 unless said). The first five are in every answer; a short answer
+    // (bit 15 of the flags word, never a DNS flag here) is one or more RRsets alone in the answer
+    // section, nothing to relocate or add: most names' answers, in 10 bytes of header, not 32.
     private static final int A_FLAGS = 0;
     private static final int A_ANSWERS = 2;
-    private static final int A_AUTHORITY = 4;
-    private static final int A_REQUIRED_ADDITIONAL = 6;
-    private static final int A_ADDITIONAL = 8;
-    private static final int A_LENGTH = 10;
-    private static final int A_REQUIRED_LENGTH = 12;
-    private static final int A_AUTHORITY_END = 14;
-    private static final int A_TEMPLATE_LENGTH = 16;
-    private static final int A_DYNAMIC = 18;
-    private static final int A_RELOCATIONS = 20;
-    private static final int A_OPTIONALS = 22;
-    private static final int A_STATIC_PROOFS = 24;
-    private static final int A_QUESTION_POINTERS = 26;
+    private static final int A_LENGTH = 4;
+    private static final int A_TEMPLATE_LENGTH = 6;
+    private static final int A_QUESTION_POINTERS = 8;
+    static final int SHORT_HEADER = 10;
+    private static final int A_AUTHORITY = 10;
+    private static final int A_REQUIRED_ADDITIONAL = 12;
+    private static final int A_ADDITIONAL = 14;
+    private static final int A_REQUIRED_LENGTH = 16;
+    private static final int A_AUTHORITY_END = 18;
+    private static final int A_DYNAMIC = 20;
+    private static final int A_RELOCATIONS = 22;
+    private static final int A_OPTIONALS = 24;
+    private static final int A_STATIC_PROOFS = 26;
     private static final int A_DNSSEC = 28; // i32
     static final int HEADER = 32;
+    private static final int SHORT = 0x8000;
 
     /** Per slot: hash in the high 32 bits, offset of the key in {@link #arena} + 1 in the low; 0 = empty. */
     private final long[] slots;
@@ -183,8 +188,12 @@ final class NameTable {
 
     // ---- answers ----
 
+    private boolean isShort(int a) {
+        return (arena[a] & 0x80) != 0;
+    }
+
     int flags(int a) {
-        return u16(a + A_FLAGS);
+        return u16(a + A_FLAGS) & ~SHORT;
     }
 
     int answerCount(int a) {
@@ -192,20 +201,20 @@ final class NameTable {
     }
 
     int authorityCount(int a) {
-        return u16(a + A_AUTHORITY);
+        return isShort(a) ? 0 : u16(a + A_AUTHORITY);
     }
 
     int requiredAdditional(int a) {
-        return u16(a + A_REQUIRED_ADDITIONAL);
+        return isShort(a) ? 0 : u16(a + A_REQUIRED_ADDITIONAL);
     }
 
     int additionalCount(int a) {
-        return u16(a + A_ADDITIONAL);
+        return isShort(a) ? 0 : u16(a + A_ADDITIONAL);
     }
 
     /** Where the answer's bytes start in {@link #arena()}. */
-    static int bytes(int a) {
-        return a + HEADER;
+    int bytes(int a) {
+        return a + (isShort(a) ? SHORT_HEADER : HEADER);
     }
 
     int length(int a) {
@@ -213,11 +222,11 @@ final class NameTable {
     }
 
     int requiredLength(int a) {
-        return u16(a + A_REQUIRED_LENGTH);
+        return isShort(a) ? length(a) : u16(a + A_REQUIRED_LENGTH);
     }
 
     int authorityEnd(int a) {
-        return u16(a + A_AUTHORITY_END);
+        return isShort(a) ? length(a) : u16(a + A_AUTHORITY_END);
     }
 
     int templateLength(int a) {
@@ -225,11 +234,11 @@ final class NameTable {
     }
 
     int dynamic(int a) {
-        return u16(a + A_DYNAMIC);
+        return isShort(a) ? Compiler.DYNAMIC_NONE : u16(a + A_DYNAMIC);
     }
 
     int relocationCount(int a) {
-        return u16(a + A_RELOCATIONS);
+        return isShort(a) ? 0 : u16(a + A_RELOCATIONS);
     }
 
     int relocation(int a, int i) {
@@ -237,7 +246,7 @@ final class NameTable {
     }
 
     int optionalCount(int a) {
-        return u16(a + A_OPTIONALS);
+        return isShort(a) ? 0 : u16(a + A_OPTIONALS);
     }
 
     /** End of the answer's bytes after optional RRset {@code i}. */
@@ -250,8 +259,12 @@ final class NameTable {
         return u16(a + HEADER + length(a) + 2 * relocationCount(a) + 2 * optionalCount(a) + 2 * i);
     }
 
+    private int staticProofCount(int a) {
+        return isShort(a) ? 0 : u16(a + A_STATIC_PROOFS);
+    }
+
     boolean hasStaticProof(int a, int index) {
-        int n = u16(a + A_STATIC_PROOFS);
+        int n = staticProofCount(a);
         int p = a + HEADER + length(a) + 2 * relocationCount(a) + 4 * optionalCount(a);
         for (int i = 0; i < n; i++, p += 4) {
             if (i32(p) == index) {
@@ -267,13 +280,13 @@ final class NameTable {
 
     /** Position in the answer's bytes of the i-th pointer to the question name (offset 12). */
     int questionPointer(int a, int i) {
-        return u16(a + HEADER + length(a) + 2 * relocationCount(a) + 4 * optionalCount(a)
-                + 4 * u16(a + A_STATIC_PROOFS) + 2 * i);
+        return u16(bytes(a) + length(a) + 2 * relocationCount(a) + 4 * optionalCount(a)
+                + 4 * staticProofCount(a) + 2 * i);
     }
 
     /** The form for queries with the DO bit, or {@link #NONE}. */
     int dnssec(int a) {
-        return i32(a + A_DNSSEC);
+        return isShort(a) ? NONE : i32(a + A_DNSSEC);
     }
 
     private int u16(int p) {
@@ -387,24 +400,34 @@ final class NameTable {
                 return known;
             }
             int dnssec = answer(a.dnssec);
-            int at = reserve(HEADER + a.bytes.length + 2 * a.relocations.length + 4 * a.optionalEnd.length
+            boolean brief = a.authorityCount == 0 && a.additionalCount() == 0 && a.requiredAdditional == 0
+                    && a.relocations.length == 0 && a.optionalEnd.length == 0 && a.staticProofs.length == 0
+                    && a.dynamic == Compiler.DYNAMIC_NONE && dnssec == NONE
+                    && a.requiredLength == a.bytes.length && a.authorityEnd == a.bytes.length;
+            if ((a.flags & SHORT) != 0) {
+                throw new IllegalStateException("answer flags " + a.flags + " use the short-form bit");
+            }
+            int header = brief ? SHORT_HEADER : HEADER;
+            int at = reserve(header + a.bytes.length + 2 * a.relocations.length + 4 * a.optionalEnd.length
                     + 4 * a.staticProofs.length + 2 * a.questionPointers.length);
-            putU16(at + A_FLAGS, a.flags);
+            putU16(at + A_FLAGS, a.flags | (brief ? SHORT : 0));
             putU16(at + A_ANSWERS, a.answerCount);
-            putU16(at + A_AUTHORITY, a.authorityCount);
-            putU16(at + A_REQUIRED_ADDITIONAL, a.requiredAdditional);
-            putU16(at + A_ADDITIONAL, a.additionalCount());
             putU16(at + A_LENGTH, a.bytes.length);
-            putU16(at + A_REQUIRED_LENGTH, a.requiredLength);
-            putU16(at + A_AUTHORITY_END, a.authorityEnd);
             putU16(at + A_TEMPLATE_LENGTH, a.templateLength);
-            putU16(at + A_DYNAMIC, a.dynamic);
-            putU16(at + A_RELOCATIONS, a.relocations.length);
-            putU16(at + A_OPTIONALS, a.optionalEnd.length);
-            putU16(at + A_STATIC_PROOFS, a.staticProofs.length);
             putU16(at + A_QUESTION_POINTERS, a.questionPointers.length);
-            putI32(at + A_DNSSEC, dnssec);
-            int p = at + HEADER;
+            if (!brief) {
+                putU16(at + A_AUTHORITY, a.authorityCount);
+                putU16(at + A_REQUIRED_ADDITIONAL, a.requiredAdditional);
+                putU16(at + A_ADDITIONAL, a.additionalCount());
+                putU16(at + A_REQUIRED_LENGTH, a.requiredLength);
+                putU16(at + A_AUTHORITY_END, a.authorityEnd);
+                putU16(at + A_DYNAMIC, a.dynamic);
+                putU16(at + A_RELOCATIONS, a.relocations.length);
+                putU16(at + A_OPTIONALS, a.optionalEnd.length);
+                putU16(at + A_STATIC_PROOFS, a.staticProofs.length);
+                putI32(at + A_DNSSEC, dnssec);
+            }
+            int p = at + header;
             System.arraycopy(a.bytes, 0, arena, p, a.bytes.length);
             p += a.bytes.length;
             for (int r : a.relocations) {

@@ -490,7 +490,7 @@ public final class Responder {
     private void copyAnswer(NameTable t, int a, int body, int at, int nameLength, int split, int headAt,
             int tailAt, boolean relocate) {
         byte[] arena = t.arena();
-        int bytes = NameTable.bytes(a);
+        int bytes = t.bytes(a);
         int plen = proof == null ? 0 : proof.length;
         int cut = proof == null ? body : t.authorityEnd(a);
         putBytes(at, arena, bytes, cut);
@@ -591,7 +591,7 @@ public final class Responder {
         int literal = 0;
         int tailAt = targetAt;
         if (!tooLong) {
-            newName(t.arena(), NameTable.bytes(a) + t.dnameTargetOffset(d), targetLength, prefix);
+            newName(t.arena(), t.bytes(a) + t.dnameTargetOffset(d), targetLength, prefix);
             literal = prefix;
             for (int p = prefix; followName[p] != 0; p += (followName[p] & 0xff) + 1) {
                 int shared = questionSuffix(followLength - p);
@@ -640,7 +640,7 @@ public final class Responder {
         int own = body == 0 ? 0 : t.answerCount(a) + (tooLong ? 0 : 1);
         writeHeader(qflags, AA | tc | rcode, own + fitAn, fitNs + (plen > 0 ? proofCount : 0), fitAr);
         if (body > 0) {
-            putBytes(base, t.arena(), NameTable.bytes(a), length);
+            putBytes(base, t.arena(), t.bytes(a), length);
             int delta = qlen - t.templateLength(a);
             int relocations = t.relocationCount(a);
             for (int i = 0; i < relocations; i++) {
