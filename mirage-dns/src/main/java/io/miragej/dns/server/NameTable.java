@@ -8,10 +8,10 @@ import java.util.Map;
 /**
  * Everything the responder reads, laid out in one byte array (the arena) and found through an
  * open-addressing hash table from lower-cased wire-form names: read without allocating and with
- * few memory loads, and small (about 100 bytes a name for a zone of A records, against about 250
- * as objects). The hash of a name is built label by label from the right, so the hashes of all
- * suffixes of a query name come out of one pass and the closest encloser is found by probing
- * suffixes from the longest.
+ * few memory loads, and small (about 75 bytes a name for a zone of A records and 12 for its slot,
+ * against about 250 as objects). The hash of a name is built label by label from the right, so the
+ * hashes of all suffixes of a query name come out of one pass and the closest encloser is found by
+ * probing suffixes from the longest.
  *
  * <p>A slot holds a name's hash and where its key starts in the arena. A key is
  * {@code [length u8][name]} and is followed by its node ({@link #NODE_SIZE} bytes, all i32):
@@ -62,13 +62,11 @@ final class NameTable {
     /** Per slot: hash in the high 32 bits, offset of the key in {@link #arena} + 1 in the low; 0 = empty. */
     private final long[] slots;
     private final byte[] arena;
-    private final int mask;
     private final int size;
 
     private NameTable(long[] slots, byte[] arena, int size) {
         this.slots = slots;
         this.arena = arena;
-        this.mask = slots.length - 1;
         this.size = size;
     }
 
@@ -90,7 +88,8 @@ final class NameTable {
     /** The node for {@code lc[from, from+len)} with suffix hash {@code h}, or {@link #NONE}. */
     int find(byte[] lc, int from, int len, int h) {
         byte[] a = arena;
-        int s = mix(h) & mask;
+        int n = slots.length;
+        int s = slot(h, n);
         while (true) {
             long slot = slots[s];
             if (slot == 0) {
@@ -102,8 +101,13 @@ final class NameTable {
                     return at + 1 + len;
                 }
             }
-            s = (s + 1) & mask;
+            s = s + 1 == n ? 0 : s + 1;
         }
+    }
+
+    /** The first slot to probe for hash {@code h} in a table of {@code n} slots (any n, no modulo). */
+    private static int slot(int h, int n) {
+        return (int) (((mix(h) & 0xffff_ffffL) * n) >>> 32);
     }
 
     // ---- nodes ----
@@ -304,7 +308,6 @@ final class NameTable {
     /** Lays out the nodes of a compilation and their answers. */
     static final class Builder {
         private final long[] slots;
-        private final int mask;
         private byte[] arena;
         private int used;
         private int size;
@@ -312,24 +315,23 @@ final class NameTable {
         private final Map<Answer, Integer> answers = new IdentityHashMap<>();
 
         Builder(int capacity) {
-            // A power of two at least 4/3 of the names: linear probing stays short at 3/4 full.
-            int n = Integer.highestOneBit(Math.max(4, (int) Math.min(1 << 30, capacity * 4L / 3))) << 1;
-            slots = new long[n];
-            mask = n - 1;
+            // 3/2 of the names (at least 4): linear probing stays short at 2/3 full, misses too.
+            slots = new long[(int) Math.max(4, Math.min(Integer.MAX_VALUE - 8, capacity * 3L / 2 + 1))];
             arena = new byte[Math.max(256, capacity * 64)];
         }
 
         /** Places {@code node} under the lower-cased wire name {@code key}; its fields come in {@link #build}. */
         void put(byte[] key, Node node) {
             int h = hash(key);
-            int s = mix(h) & mask;
+            int n = slots.length;
+            int s = slot(h, n);
             while (slots[s] != 0) {
                 int at = (int) slots[s] - 1;
                 if ((int) (slots[s] >>> 32) == h && (arena[at] & 0xff) == key.length
                         && Arrays.equals(arena, at + 1, at + 1 + key.length, key, 0, key.length)) {
                     throw new IllegalStateException("two nodes for one name");
                 }
-                s = (s + 1) & mask;
+                s = s + 1 == n ? 0 : s + 1;
             }
             int at = reserve(1 + key.length + NODE_SIZE);
             arena[at] = (byte) key.length;
