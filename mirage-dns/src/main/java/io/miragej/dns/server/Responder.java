@@ -610,7 +610,7 @@ public final class Responder {
         boolean answered = tooLong || qtype == RrType.CNAME || qtype == RrType.ANY;
         int follow = answered ? NameTable.NONE : follow(auth);
         int head = length + cnameLength;
-        if (follow != NameTable.NONE && base + head + t.length(follow) > 0x3fff) {
+        if (follow != NameTable.NONE && base + head + t.length(follow) + (proof == null ? 0 : proof.length) > 0x3fff) {
             follow = NameTable.NONE; // its pointers could not reach past 16 KB: the resolver follows
         }
         int tc = 0;
