@@ -5,7 +5,6 @@ import io.miragej.kv.KvException.Reason;
 import io.miragej.kv.KvKey;
 import io.miragej.kv.ReadWriteKv;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -99,7 +98,7 @@ public final class DirectoryKv implements ReadWriteKv {
             throw new KvException(Reason.VALUE_EXPECTED, key, "is a dictionary, not a value");
         }
         try {
-            return Files.readAllBytes(p);
+            return FileBytes.read(p);
         } catch (NoSuchFileException e) {
             throw KvException.notFound(key);
         } catch (IOException e) {
@@ -117,13 +116,8 @@ public final class DirectoryKv implements ReadWriteKv {
             throw new KvException(Reason.VALUE_EXPECTED, key, "is a dictionary, not a value");
         }
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
-            long size = ch.size();
-            int n = (int) Math.max(0, Math.min(length, size - offset));
-            ByteBuffer bb = ByteBuffer.allocate(n);
-            while (bb.hasRemaining() && ch.read(bb, offset + bb.position()) >= 0) {
-                // keep reading until full or end of file
-            }
-            return bb.position() == n ? bb.array() : java.util.Arrays.copyOf(bb.array(), bb.position());
+            int n = (int) Math.max(0, Math.min(length, ch.size() - offset));
+            return FileBytes.read(ch, offset, n, false);
         } catch (NoSuchFileException e) {
             throw KvException.notFound(key);
         } catch (IOException e) {
@@ -201,10 +195,7 @@ public final class DirectoryKv implements ReadWriteKv {
             Path tmp = dir.resolve(TEMP_PREFIX + p.getFileName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
             try {
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    ByteBuffer bb = ByteBuffer.wrap(value);
-                    while (bb.hasRemaining()) {
-                        ch.write(bb);
-                    }
+                    FileBytes.write(ch, value);
                     ch.force(true);
                 }
                 Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

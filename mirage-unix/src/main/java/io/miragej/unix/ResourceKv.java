@@ -36,7 +36,7 @@ public final class ResourceKv implements ReadOnlyKv {
     private record Value(Path file, String jarEntry, long size, Instant modified) implements Node {
         byte[] read() throws IOException {
             if (jarEntry == null) {
-                return Files.readAllBytes(file);
+                return FileBytes.read(file);
             }
             try (JarFile jar = new JarFile(file.toFile()); InputStream in = jar.getInputStream(jar.getJarEntry(jarEntry))) {
                 return in.readAllBytes();
