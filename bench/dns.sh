@@ -19,9 +19,9 @@ WARMUP="${WARMUP:-5}"
 CLIENTS="${CLIENTS:-4}"
 ROUNDS="${ROUNDS:-3}"
 # Memory tuning for MirageJ (measured; see mirage-dns/README.md), in bench/mirage-jvm.opts: a serial
-# collector whose heap keeps 5-10% free once the zones are compiled (up to 256 MB, about 1.5
-# million names; only what is used becomes resident; the server allocates nothing per query in
-# its own code), compact object headers, classes parsed rather than mapped from the 14 MB default
+# collector whose heap keeps 5-10% free once the zones are compiled (up to 1 GB: compiling a
+# million names peaks near 900 MB; only what is used becomes resident, and at 10,000 names the
+# limit changes nothing; the server allocates nothing per query in its own code), compact object headers, classes parsed rather than mapped from the 14 MB default
 # CDS archive, glibc's heap trimmed and held to one arena, one carrier thread. bench/jvm-floor.sh
 # measures what the JVM itself costs with these flags.
 MIRAGE_JAVA_OPTS="${MIRAGE_JAVA_OPTS:-$(cat "$ROOT/bench/mirage-jvm.opts")}"
