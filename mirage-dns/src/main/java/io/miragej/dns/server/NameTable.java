@@ -313,6 +313,8 @@ final class NameTable {
         private int size;
         private final Map<Node, Integer> nodes = new LinkedHashMap<>(); // Node: identity equality
         private final Map<Answer, Integer> answers = new IdentityHashMap<>();
+        private final int[] scratchOffsets = new int[128];
+        private final int[] scratchHashes = new int[129];
 
         Builder(int capacity) {
             // 3/2 of the names (at least 4): linear probing stays short at 2/3 full, misses too.
@@ -322,7 +324,9 @@ final class NameTable {
 
         /** Places {@code node} under the lower-cased wire name {@code key}; its fields come in {@link #build}. */
         void put(byte[] key, Node node) {
-            int h = hash(key);
+            int labels = labelOffsets(key, key.length, scratchOffsets);
+            suffixHashes(key, scratchOffsets, labels, scratchHashes);
+            int h = scratchHashes[0];
             int n = slots.length;
             int s = slot(h, n);
             while (slots[s] != 0) {
@@ -486,15 +490,6 @@ final class NameTable {
     }
 
     // ---- hashing ----
-
-    /** Hash of a whole lower-cased wire name (the same as {@link #suffixHashes} gives at label 0). */
-    static int hash(byte[] lc) {
-        int[] offsets = new int[128];
-        int[] h = new int[129];
-        int labels = labelOffsets(lc, lc.length, offsets);
-        suffixHashes(lc, offsets, labels, h);
-        return h[0];
-    }
 
     /**
      * Writes the offset of each label of the wire name {@code lc[0, len)} into {@code offsets} and
