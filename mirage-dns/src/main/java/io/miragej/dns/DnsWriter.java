@@ -48,6 +48,17 @@ public final class DnsWriter {
         this.fixedPointers = trackPointers ? new ArrayList<>() : null;
     }
 
+    /** Empties the writer for another message, keeping its buffer (for writers used many times). */
+    public void reset() {
+        pos = 0;
+        targets.clear();
+        targetOrder.clear();
+        if (pointers != null) {
+            pointers.clear();
+            fixedPointers.clear();
+        }
+    }
+
     /** Thrown when a write would pass the writer's limit; the caller rolls back to a mark. */
     public static final class Overflow extends RuntimeException {
         private static final long serialVersionUID = 1L;

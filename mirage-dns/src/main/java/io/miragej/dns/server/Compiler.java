@@ -47,6 +47,8 @@ final class Compiler {
         final Set<Name> cuts = new HashSet<>();
         final Record negativeSoa;
         final Proofs proofs;
+        /** Every answer of the zone is written here in turn (a compile writes hundreds of thousands). */
+        final DnsWriter writer = DnsWriter.tracking(65535);
 
         Index(Zone zone) {
             this.zone = zone;
@@ -250,6 +252,8 @@ final class Compiler {
     private static final class Builder {
         record Entry(List<Record> rs, Name owner, boolean required) {}
 
+        record RrsetKey(Name owner, int type) {}
+
         final Index ix;
         final Name template;
         final boolean ownerIsQuestion;
@@ -258,7 +262,8 @@ final class Compiler {
         final List<Entry> proofs = new ArrayList<>();
         final Set<Integer> proofIndexes = new LinkedHashSet<>();
         final List<Entry> additional = new ArrayList<>();
-        final Set<String> written = new HashSet<>();
+        /** Owner (any case: names compare without it) and type of the additional RRsets written. */
+        final Set<RrsetKey> written = new HashSet<>();
         int dynamic = DYNAMIC_NONE;
 
         /**
@@ -294,7 +299,7 @@ final class Compiler {
         }
 
         private boolean fresh(List<Record> rs) {
-            return rs != null && written.add(rs.getFirst().owner().toLowerCase() + "/" + rs.getFirst().type());
+            return rs != null && written.add(new RrsetKey(rs.getFirst().owner(), rs.getFirst().type()));
         }
 
         /** An additional RRset the response cannot go without (in-domain glue, RFC 9471). */
@@ -374,7 +379,8 @@ final class Compiler {
         }
 
         private Answer write(boolean dnssec, int flags, Answer signed) {
-            DnsWriter w = DnsWriter.tracking(65535);
+            DnsWriter w = ix.writer;
+            w.reset();
             w.u16(0).u16(0).u16(0).u16(0).u16(0).u16(0);
             w.bytes(template.toWire());
             // A wildcard's own name never appears in the response as the query name, only its
