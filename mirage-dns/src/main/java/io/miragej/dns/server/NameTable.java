@@ -74,11 +74,6 @@ final class NameTable {
         return size;
     }
 
-    /** Bytes held by the table, for figures and tests. */
-    long footprint() {
-        return 8L * slots.length + arena.length;
-    }
-
     byte[] arena() {
         return arena;
     }

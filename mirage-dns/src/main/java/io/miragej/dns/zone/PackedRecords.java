@@ -92,11 +92,6 @@ final class PackedRecords extends AbstractList<Record> implements RandomAccess {
         return new Record(owner, rrClass, ttl, Rdata.of(type, Arrays.copyOfRange(image, p, p + rdLength)));
     }
 
-    /** Bytes held, for tests and figures. */
-    long footprint() {
-        return image.length + 4L * starts.length;
-    }
-
     private int u16(int p) {
         return ((image[p] & 0xff) << 8) | (image[p + 1] & 0xff);
     }

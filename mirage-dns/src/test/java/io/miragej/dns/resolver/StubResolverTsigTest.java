@@ -49,12 +49,7 @@ class StubResolverTsigTest {
         time = new HostTime();
         AuthoritativeServer server = new AuthoritativeServer(serverCounters,
                 AuthoritativeServer.Options.defaults().withTsigKeys(List.of(KEY)), WALL);
-        StringBuilder z = new StringBuilder("$ORIGIN r.test.\n$TTL 60\n@ SOA ns hm 1 2 3 4 5\n NS ns\nns A 192.0.2.1\n");
-        z.append("www A 192.0.2.80\nwww AAAA 2001:db8::80\n");
-        for (int i = 0; i < 20; i++) {
-            z.append("big TXT \"").append("x".repeat(150)).append(i).append("\"\n");
-        }
-        server.load(List.of(ZoneFile.parse(z.toString(), "r.zone", null)));
+        server.load(List.of(ZoneFile.parse(StubResolverTest.zone(), "r.zone", null)));
         service = DnsService.start(stack, server, Endpoint.of("127.0.0.1", 0), time, System::nanoTime, serverCounters,
                 DnsService.Options.defaults());
     }
