@@ -14,6 +14,8 @@ class UdpTest {
     private static final class OneThreadUdp implements Udp {
         final List<DatagramHandler> listened = new ArrayList<>();
 
+        // Deliberately a fake of the listening half only: the default parallel listen under test
+        // calls listen, never bind, so a call here would be a bug in that default and must fail.
         @Override
         public UdpSocket bind(Endpoint local) {
             throw new UnsupportedOperationException("these tests only listen");
